@@ -1,0 +1,18 @@
+package dev.streamchat.gateway;
+
+import dev.streamchat.testsupport.RedisTestConfiguration;
+import dev.streamchat.testsupport.RunningServiceChecks;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import java.util.Set;
+import org.springframework.context.annotation.Import;
+
+/** gateway-service on real infrastructure, configured from config-repo: healthy with Redis. */
+@ServiceIntegrationTest
+@Import(RedisTestConfiguration.class)
+class GatewayServiceIntegrationTests extends RunningServiceChecks {
+
+    @Override
+    protected Set<String> infrastructureHealthComponents() {
+        return Set.of("redis");
+    }
+}

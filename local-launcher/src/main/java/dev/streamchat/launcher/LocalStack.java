@@ -1,0 +1,352 @@
+package dev.streamchat.launcher;
+
+import dev.streamchat.launcher.Readiness.Check;
+import dev.streamchat.launcher.infra.KafkaBroker;
+import dev.streamchat.launcher.infra.PostgresServer;
+import dev.streamchat.launcher.infra.RedisServer;
+import dev.streamchat.launcher.infra.ZipkinServer;
+import dev.streamchat.launcher.process.Http.Credentials;
+import dev.streamchat.launcher.process.ManagedProcess;
+import dev.streamchat.launcher.process.Ports;
+import dev.streamchat.launcher.process.Processes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The whole system on this machine: PostgreSQL, Redis, Kafka and Zipkin embedded, then discovery-service, then every
+ * other service as a JVM of its own. {@link #start()} returns when every service is healthy and registered in Eureka;
+ * {@link #close()} stops everything it started, services first, and may be called at any time, also from another
+ * thread while the stack is still starting.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** The Kafka topics of DESIGN.md section 7. */
+    public static final List<String> TOPICS =
+            List.of("chat.requests", "chat.stream.events", "chat.message.events", "chat.session.events");
+
+    public static final int TOPIC_PARTITIONS = 3;
+
+    /** One database (and login role) for each service that owns tables. */
+    public static final List<String> DATABASES = List.of("orchestrator", "recovery", "persistence", "analytics");
+
+    public static final String PLATFORM_USERNAME = "platform";
+
+    private static final Executor VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
+
+    private final StackSettings settings;
+    private final Consumer<String> progress;
+    private final Credentials platform;
+    private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
+    private RunState state;
+    private boolean stopping;
+    private volatile @Nullable PostgresServer postgres;
+    private volatile @Nullable RedisServer redis;
+    private volatile @Nullable KafkaBroker kafka;
+    private volatile @Nullable ZipkinServer zipkin;
+
+    private LocalStack(StackSettings settings, Consumer<String> progress) {
+        this.settings = settings;
+        this.progress = progress;
+        this.platform = new Credentials(PLATFORM_USERNAME, randomSecret());
+        this.state = new RunState(ProcessHandle.current().pid(), platform.username(), platform.password(), List.of());
+    }
+
+    /** A stack that has started nothing yet; {@link #start()} starts it. */
+    public static LocalStack create(StackSettings settings, Consumer<String> progress) {
+        return new LocalStack(settings, progress);
+    }
+
+    /** Creates and starts a stack; see {@link #start()}. */
+    public static LocalStack start(StackSettings settings, Consumer<String> progress) {
+        return create(settings, progress).start();
+    }
+
+    /**
+     * Starts the stack and waits until it is healthy. Fails, having stopped what it started, when a port is taken, a
+     * process dies or the start takes longer than {@link StackSettings#startTimeout()}.
+     */
+    public LocalStack start() {
+        try {
+            clearLeftovers();
+            requireFreePorts();
+            requireJars();
+            writeState();
+
+            progress.accept("starting PostgreSQL, Redis, Kafka and Zipkin");
+            join(List.of(async(this::startPostgres), async(this::startRedis), async(this::startKafka),
+                    async(this::startZipkin)));
+
+            ServiceInstance discovery = settings.discovery();
+            var readiness = new Readiness(settings, platform, progress);
+            readiness.await(List.of(new Check(discovery, startService(discovery), false)));
+
+            List<Check> others = new ArrayList<>();
+            for (ServiceInstance instance : settings.services()) {
+                if (!instance.equals(discovery)) {
+                    others.add(new Check(instance, startService(instance), true));
+                }
+            }
+            readiness.await(others);
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void clearLeftovers() {
+        RunState.read(settings.stateFile()).flatMap(RunState::liveLauncher).ifPresent(launcher -> {
+            throw new IllegalStateException("a stack is already running from " + settings.runDirectory()
+                    + " (launcher pid " + launcher.pid() + "): stop it first with ./chat down");
+        });
+        List<ProcessHandle> leftovers = RunState.liveProcessesOf(settings.runDirectory());
+        if (!leftovers.isEmpty()) {
+            progress.accept("stopping " + leftovers.size() + " processes that an earlier run left behind: pids "
+                    + leftovers.stream().map(ProcessHandle::pid).toList());
+            join(leftovers.stream()
+                    .map(p -> async(() -> Processes.terminate(p, Duration.ofSeconds(20))))
+                    .toList());
+        }
+    }
+
+    private void requireFreePorts() {
+        var ports = new LinkedHashMap<Integer, String>();
+        var infrastructure = settings.ports();
+        ports.put(infrastructure.postgres(), "PostgreSQL");
+        ports.put(infrastructure.redis(), "Redis");
+        ports.put(infrastructure.kafka(), "Kafka");
+        ports.put(infrastructure.kafkaController(), "the Kafka controller");
+        ports.put(infrastructure.zipkin(), "Zipkin");
+        settings.services().forEach(s -> ports.put(s.port(), s.instanceId()));
+        var taken = new ArrayList<String>();
+        ports.forEach((port, user) -> {
+            if (!Ports.isFree(port)) {
+                taken.add("  port " + port + " (for " + user + ") is taken by " + Ports.describeOwner(port));
+            }
+        });
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException("cannot start, ports in use:\n" + String.join("\n", taken)
+                    + "\nStop those processes and try again.");
+        }
+    }
+
+    private void requireJars() {
+        var missing = settings.services().stream()
+                .map(ServiceInstance::module)
+                .distinct()
+                .map(settings::jarOf)
+                .filter(jar -> !Files.isRegularFile(jar))
+                .toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("not built yet: " + missing + "; run ./mvnw -DskipTests package");
+        }
+    }
+
+    private void startPostgres() {
+        var server = PostgresServer.start(settings.ports().postgres(), data("postgres"), log("postgres"));
+        postgres = server;
+        server.pid().ifPresent(pid -> record("postgres", pid));
+        DATABASES.forEach(server::createDatabase);
+        progress.accept("PostgreSQL ready on port " + server.port() + ", databases " + DATABASES);
+    }
+
+    private void startRedis() {
+        var server = RedisServer.start(settings.ports().redis(), data("redis"), log("redis"));
+        redis = server;
+        record("redis", server.pid());
+        progress.accept("Redis ready on port " + server.port());
+    }
+
+    private void startKafka() {
+        var broker = KafkaBroker.start(
+                settings.ports().kafka(), settings.ports().kafkaController(), data("kafka"), log("kafka"));
+        kafka = broker;
+        record("kafka", broker.pid());
+        broker.createTopics(TOPICS.stream()
+                .map(name -> new NewTopic(name, TOPIC_PARTITIONS, (short) 1))
+                .toList());
+        progress.accept("Kafka ready on port " + broker.port() + ", topics " + TOPICS);
+    }
+
+    private void startZipkin() {
+        var server = ZipkinServer.start(settings.ports().zipkin(), settings.zipkinJar(), data("zipkin"), log("zipkin"));
+        zipkin = server;
+        record("zipkin", server.pid());
+        progress.accept("Zipkin ready on port " + server.port());
+    }
+
+    private ManagedProcess startService(ServiceInstance instance) {
+        var command = new ArrayList<String>();
+        command.add(ManagedProcess.javaExecutable());
+        command.addAll(settings.serviceJvmOptions());
+        command.add("-Djava.io.tmpdir=" + data("tmp").resolve(instance.instanceId()));
+        command.add("-jar");
+        command.add(settings.jarOf(instance.module()).toString());
+        var environment = new LinkedHashMap<String, String>();
+        environment.put("SPRING_PROFILES_ACTIVE", "local");
+        environment.put("SERVER_PORT", Integer.toString(instance.port()));
+        environment.put("NODE_ID", instance.instanceId());
+        environment.put("PLATFORM_USERNAME", platform.username());
+        environment.put("PLATFORM_PASSWORD", platform.password());
+        environment.put("CONFIG_REPO_DIR", settings.configRepo().toString());
+        synchronized (this) {
+            if (stopping) {
+                throw new IllegalStateException("stopped while starting");
+            }
+            createDirectories(data("tmp").resolve(instance.instanceId()));
+            var process =
+                    ManagedProcess.start(instance.instanceId(), command, environment, log(instance.instanceId()));
+            services.put(instance.instanceId(), process);
+            record(instance.instanceId(), process.pid());
+            process.process().onExit().thenAccept(p -> reportUnexpectedExit(instance, process));
+            progress.accept("started " + instance.instanceId() + " (pid " + process.pid() + ")");
+            return process;
+        }
+    }
+
+    private synchronized void reportUnexpectedExit(ServiceInstance instance, ManagedProcess process) {
+        if (!stopping) {
+            progress.accept(instance.instanceId() + " exited with code " + process.process().exitValue()
+                    + "; see " + process.logFile());
+        }
+    }
+
+    private synchronized void record(String name, long pid) {
+        state = state.with(name, pid);
+        writeState();
+    }
+
+    private synchronized void writeState() {
+        state.write(settings.stateFile());
+    }
+
+    private Path log(String name) {
+        return settings.logDirectory().resolve(name + ".log");
+    }
+
+    private Path data(String name) {
+        return settings.dataDirectory().resolve(name);
+    }
+
+    private static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public StackSettings settings() {
+        return settings;
+    }
+
+    /** The user name and password of the platform endpoints (Eureka, Config Server) for this run. */
+    public Credentials platformCredentials() {
+        return platform;
+    }
+
+    public PostgresServer postgres() {
+        return require(postgres, "PostgreSQL");
+    }
+
+    public RedisServer redis() {
+        return require(redis, "Redis");
+    }
+
+    public KafkaBroker kafka() {
+        return require(kafka, "Kafka");
+    }
+
+    public ZipkinServer zipkin() {
+        return require(zipkin, "Zipkin");
+    }
+
+    /** The running JVM of one service instance, by instance id. */
+    public synchronized ManagedProcess service(String instanceId) {
+        return require(services.get(instanceId), instanceId);
+    }
+
+    private static <T> T require(@Nullable T value, String what) {
+        if (value == null) {
+            throw new IllegalStateException(what + " is not running");
+        }
+        return value;
+    }
+
+    /**
+     * Stops the services (discovery last), then the infrastructure, then anything else marked as this run's, and
+     * removes the state file.
+     */
+    @Override
+    public void close() {
+        List<ManagedProcess> others;
+        @Nullable ManagedProcess discovery;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            discovery = services.get(settings.discovery().instanceId());
+            others = services.values().stream().filter(p -> p != discovery).toList();
+        }
+        join(others.stream().map(p -> async(() -> p.stop(Duration.ofSeconds(30)))).toList());
+        if (discovery != null) {
+            discovery.stop(Duration.ofSeconds(20));
+        }
+        join(List.of(async(() -> closeQuietly(zipkin)), async(() -> closeQuietly(kafka)),
+                async(() -> closeQuietly(redis))));
+        closeQuietly(postgres);
+        join(RunState.liveProcessesOf(settings.runDirectory()).stream()
+                .map(p -> async(() -> Processes.terminate(p, Duration.ofSeconds(10))))
+                .toList());
+        RunState.delete(settings.stateFile());
+    }
+
+    private void closeQuietly(@Nullable AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            progress.accept("while stopping: " + e.getMessage());
+        }
+    }
+
+    private static CompletableFuture<Void> async(Runnable task) {
+        return CompletableFuture.runAsync(task, VIRTUAL_THREADS);
+    }
+
+    private static void join(List<CompletableFuture<Void>> tasks) {
+        try {
+            CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.streamchat.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one local stack runs and where: the repository it runs from, the run folder for its logs, data and state,
+ * the ports, the service instances and the JVM options they get.
+ */
+public record StackSettings(
+        Path repositoryRoot,
+        Path runDirectory,
+        InfrastructurePorts ports,
+        List<ServiceInstance> services,
+        List<String> serviceJvmOptions,
+        Duration startTimeout) {
+
+    public static final String DISCOVERY = "discovery-service";
+
+    /** The local system: gateway 8080, discovery and config 8761, two session-service nodes, then one of each. */
+    public static final List<ServiceInstance> LOCAL_SERVICES = List.of(
+            new ServiceInstance(DISCOVERY, DISCOVERY, 8761),
+            new ServiceInstance("gateway-service", "gateway-service", 8080),
+            new ServiceInstance("session-service", "session-service-1", 8081),
+            new ServiceInstance("session-service", "session-service-2", 8082),
+            new ServiceInstance("orchestrator-service", "orchestrator-service", 8083),
+            new ServiceInstance("recovery-service", "recovery-service", 8084),
+            new ServiceInstance("persistence-service", "persistence-service", 8085),
+            new ServiceInstance("analytics-service", "analytics-service", 8086));
+
+    /** Modest heaps: the whole stack has to fit well under 6 GiB on a 2-core machine. */
+    public static final List<String> DEFAULT_SERVICE_JVM_OPTIONS = List.of(
+            "-Xms64m",
+            "-Xmx256m",
+            "-Xss512k",
+            "-XX:MaxMetaspaceSize=192m",
+            "-XX:ReservedCodeCacheSize=64m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
+    public StackSettings {
+        services = List.copyOf(services);
+        serviceJvmOptions = List.copyOf(serviceJvmOptions);
+    }
+
+    /** The settings of {@code ./chat up} for the repository at {@code repositoryRoot}, run folder {@code run/}. */
+    public static StackSettings local(Path repositoryRoot) {
+        return new StackSettings(
+                repositoryRoot.toAbsolutePath().normalize(),
+                repositoryRoot.toAbsolutePath().normalize().resolve("run"),
+                InfrastructurePorts.LOCAL,
+                LOCAL_SERVICES,
+                DEFAULT_SERVICE_JVM_OPTIONS,
+                Duration.ofMinutes(5));
+    }
+
+    public StackSettings withRunDirectory(Path runDirectory) {
+        return new StackSettings(
+                repositoryRoot, runDirectory.toAbsolutePath(), ports, services, serviceJvmOptions, startTimeout);
+    }
+
+    public Path configRepo() {
+        return repositoryRoot.resolve("config-repo");
+    }
+
+    public Path logDirectory() {
+        return runDirectory.resolve("logs");
+    }
+
+    public Path dataDirectory() {
+        return runDirectory.resolve("data");
+    }
+
+    public Path stateFile() {
+        return runDirectory.resolve("stack.json");
+    }
+
+    /** The executable jar that {@code ./mvnw package} builds for {@code module}. */
+    public Path jarOf(String module) {
+        return repositoryRoot.resolve(module).resolve("target").resolve(module + ".jar");
+    }
+
+    public Path zipkinJar() {
+        return repositoryRoot.resolve("local-launcher/target/zipkin/zipkin-server.jar");
+    }
+
+    public ServiceInstance discovery() {
+        return services.stream()
+                .filter(s -> s.module().equals(DISCOVERY))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + DISCOVERY + " in " + services));
+    }
+
+    /**
+     * The repository root above {@code start}: the first directory that holds both {@code mvnw} and
+     * {@code config-repo/}.
+     */
+    public static Path findRepositoryRoot(Path start) {
+        for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("config-repo"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no repository root (mvnw and config-repo/) above " + start);
+    }
+}

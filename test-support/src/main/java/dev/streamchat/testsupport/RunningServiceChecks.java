@@ -1,0 +1,99 @@
+package dev.streamchat.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What every service of the platform must show when it runs: healthy with the infrastructure it owns, liveness and
+ * readiness groups for its probes, its settings taken from {@code config-repo/}, and only the curated actuator
+ * endpoints. A service's {@code *IntegrationTests} extends this, annotated with {@link ServiceIntegrationTest} and
+ * importing the infrastructure it needs.
+ */
+public abstract class RunningServiceChecks {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @LocalServerPort
+    private int port;
+
+    @Value("${spring.application.name}")
+    private String applicationName;
+
+    /** Health components that must be present and UP, such as {@code db} or {@code redis}. */
+    protected abstract Set<String> infrastructureHealthComponents();
+
+    @Test
+    void isHealthyWithTheInfrastructureItOwns() {
+        JsonNode health = getJson("/actuator/health");
+
+        assertThat(health.path("status").asString()).isEqualTo("UP");
+        for (String component : infrastructureHealthComponents()) {
+            assertThat(health.path("components").path(component).path("status").asString())
+                    .as("health of %s", component)
+                    .isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void answersLivenessAndReadinessProbes() {
+        assertThat(getJson("/actuator/health/liveness").path("status").asString()).isEqualTo("UP");
+        assertThat(getJson("/actuator/health/readiness").path("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void takesItsSettingsFromConfigRepo() {
+        JsonNode info = getJson("/actuator/info");
+
+        assertThat(info.path("service").path("config-source").asString())
+                .isEqualTo("config-repo/" + applicationName + ".yml");
+        assertThat(info.path("platform").path("config-source").asString()).isEqualTo("config-repo/application.yml");
+    }
+
+    @Test
+    void exposesPrometheusMetricsTaggedWithItsName() {
+        HttpResponse<String> metrics = get("/actuator/prometheus");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("application=\"" + applicationName + "\"");
+    }
+
+    @Test
+    void keepsInternalActuatorEndpointsClosed() {
+        for (String endpoint : Set.of("env", "beans", "configprops", "heapdump", "threaddump", "shutdown")) {
+            assertThat(get("/actuator/" + endpoint).statusCode())
+                    .as("/actuator/%s", endpoint)
+                    .isEqualTo(404);
+        }
+    }
+
+    protected HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    protected JsonNode getJson(String path) {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+}

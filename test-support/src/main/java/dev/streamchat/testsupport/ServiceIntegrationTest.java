@@ -1,0 +1,27 @@
+package dev.streamchat.testsupport;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * A service's integration test: the whole application on a random port, configured as in production from
+ * {@code config-repo/} ({@code application.yml} and {@code <service>.yml}, read from the files by
+ * {@link ConfigRepoEnvironmentPostProcessor}, since no Config Server runs), without Eureka. Add the infrastructure
+ * the service needs with {@code @Import}, for example {@code @Import(PostgresTestConfiguration.class)}, and further
+ * properties with {@code @TestPropertySource}.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            ConfigRepoEnvironmentPostProcessor.ENABLED + "=true",
+            "spring.cloud.config.enabled=false",
+            "eureka.client.enabled=false"
+        })
+public @interface ServiceIntegrationTest {}
