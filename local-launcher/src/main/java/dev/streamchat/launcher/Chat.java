@@ -20,8 +20,8 @@ public final class Chat {
     private Chat() {}
 
     public static void main(String[] args) {
-        System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile",
-                "launcher-logback.xml"));
+        System.setProperty(
+                "logback.configurationFile", System.getProperty("logback.configurationFile", "launcher-logback.xml"));
         Path root = StackSettings.findRepositoryRoot(Path.of(System.getProperty("streamchat.root", ".")));
         StackSettings settings = StackSettings.local(root);
         String command = args.length == 0 ? "help" : args[0];
@@ -46,16 +46,19 @@ public final class Chat {
 
     static int up(StackSettings settings) {
         long started = System.nanoTime();
-        Consumer<String> progress = line -> System.out.printf(
-                Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line);
+        Consumer<String> progress =
+                line -> System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line);
         LocalStack stack = LocalStack.create(settings, progress);
         var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            progress.accept("stopping everything");
-            stack.close();
-            progress.accept("stopped");
-            stopped.countDown();
-        }, "chat-down"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            progress.accept("stopping everything");
+                            stack.close();
+                            progress.accept("stopped");
+                            stopped.countDown();
+                        },
+                        "chat-down"));
         try {
             stack.start();
         } catch (RuntimeException e) {
@@ -93,7 +96,8 @@ public final class Chat {
             rows.add(new String[] {instance.instanceId(), instance.healthUrl(), ""});
         }
         rows.add(new String[] {
-            "PostgreSQL", "jdbc:postgresql://localhost:" + settings.ports().postgres() + "/{db}",
+            "PostgreSQL",
+            "jdbc:postgresql://localhost:" + settings.ports().postgres() + "/{db}",
             "databases " + String.join(", ", LocalStack.DATABASES)
         });
         rows.add(new String[] {"Redis", "redis://localhost:" + settings.ports().redis(), ""});
@@ -116,7 +120,8 @@ public final class Chat {
         var state = RunState.read(settings.stateFile());
         var launcher = state.flatMap(RunState::liveLauncher);
         if (launcher.isPresent()) {
-            System.out.println("stopping the stack (launcher pid " + launcher.get().pid() + ")");
+            System.out.println(
+                    "stopping the stack (launcher pid " + launcher.get().pid() + ")");
             Processes.terminate(launcher.get(), Duration.ofMinutes(2));
         }
         List<ProcessHandle> leftovers = RunState.liveProcessesOf(settings.runDirectory());
@@ -154,10 +159,6 @@ public final class Chat {
 
     private static void printPort(String name, int port) {
         System.out.printf(
-                Locale.ROOT,
-                "  %-22s %-5s localhost:%d%n",
-                name,
-                Ports.isListening(port) ? "UP" : "DOWN",
-                port);
+                Locale.ROOT, "  %-22s %-5s localhost:%d%n", name, Ports.isListening(port) ? "UP" : "DOWN", port);
     }
 }

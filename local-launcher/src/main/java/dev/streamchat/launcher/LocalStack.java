@@ -89,7 +89,10 @@ public final class LocalStack implements AutoCloseable {
             writeState();
 
             progress.accept("starting PostgreSQL, Redis, Kafka and Zipkin");
-            join(List.of(async(this::startPostgres), async(this::startRedis), async(this::startKafka),
+            join(List.of(
+                    async(this::startPostgres),
+                    async(this::startRedis),
+                    async(this::startKafka),
                     async(this::startZipkin)));
 
             ServiceInstance discovery = settings.discovery();
@@ -210,8 +213,7 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException("stopped while starting");
             }
             createDirectories(data("tmp").resolve(instance.instanceId()));
-            var process =
-                    ManagedProcess.start(instance.instanceId(), command, environment, log(instance.instanceId()));
+            var process = ManagedProcess.start(instance.instanceId(), command, environment, log(instance.instanceId()));
             services.put(instance.instanceId(), process);
             record(instance.instanceId(), process.pid());
             process.process().onExit().thenAccept(p -> reportUnexpectedExit(instance, process));
@@ -222,8 +224,8 @@ public final class LocalStack implements AutoCloseable {
 
     private synchronized void reportUnexpectedExit(ServiceInstance instance, ManagedProcess process) {
         if (!stopping) {
-            progress.accept(instance.instanceId() + " exited with code " + process.process().exitValue()
-                    + "; see " + process.logFile());
+            progress.accept(instance.instanceId() + " exited with code "
+                    + process.process().exitValue() + "; see " + process.logFile());
         }
     }
 
@@ -305,12 +307,14 @@ public final class LocalStack implements AutoCloseable {
             discovery = services.get(settings.discovery().instanceId());
             others = services.values().stream().filter(p -> p != discovery).toList();
         }
-        join(others.stream().map(p -> async(() -> p.stop(Duration.ofSeconds(30)))).toList());
+        join(others.stream()
+                .map(p -> async(() -> p.stop(Duration.ofSeconds(30))))
+                .toList());
         if (discovery != null) {
             discovery.stop(Duration.ofSeconds(20));
         }
-        join(List.of(async(() -> closeQuietly(zipkin)), async(() -> closeQuietly(kafka)),
-                async(() -> closeQuietly(redis))));
+        join(List.of(
+                async(() -> closeQuietly(zipkin)), async(() -> closeQuietly(kafka)), async(() -> closeQuietly(redis))));
         closeQuietly(postgres);
         join(RunState.liveProcessesOf(settings.runDirectory()).stream()
                 .map(p -> async(() -> Processes.terminate(p, Duration.ofSeconds(10))))

@@ -42,10 +42,12 @@ final class Readiness {
                 if (!check.process().isAlive()) {
                     throw new IllegalStateException(check.instance().instanceId() + " exited with code "
                             + check.process().process().exitValue() + " while starting; last lines of "
-                            + check.process().logFile() + ":\n" + check.process().tailOfLog(40));
+                            + check.process().logFile() + ":\n"
+                            + check.process().tailOfLog(40));
                 }
                 boolean ready = Http.isUp(check.instance().healthUrl())
-                        && (!check.mustRegister() || registered.contains(check.instance().instanceId()));
+                        && (!check.mustRegister()
+                                || registered.contains(check.instance().instanceId()));
                 if (ready) {
                     it.remove();
                     progress.accept(check.instance().instanceId() + " is healthy"
@@ -55,8 +57,8 @@ final class Readiness {
             }
             long now = System.nanoTime();
             if (!waiting.isEmpty() && now > deadline) {
-                throw new IllegalStateException("not healthy within " + settings.startTimeout() + ": "
-                        + names(waiting) + "; see their logs in " + settings.logDirectory());
+                throw new IllegalStateException("not healthy within " + settings.startTimeout() + ": " + names(waiting)
+                        + "; see their logs in " + settings.logDirectory());
             }
             if (!waiting.isEmpty() && now > nextReport) {
                 progress.accept("waiting for " + names(waiting));
@@ -94,7 +96,8 @@ final class Readiness {
     }
 
     private static String names(List<Check> checks) {
-        return String.join(", ", checks.stream().map(c -> c.instance().instanceId()).toList());
+        return String.join(
+                ", ", checks.stream().map(c -> c.instance().instanceId()).toList());
     }
 
     private static void sleep() {

@@ -40,7 +40,10 @@ public record RunState(
         return ProcessHandle.of(launcherPid)
                 .filter(ProcessHandle::isAlive)
                 .filter(h -> h.pid() != ProcessHandle.current().pid())
-                .filter(h -> h.info().commandLine().map(c -> c.contains(Chat.class.getName())).orElse(true));
+                .filter(h -> h.info()
+                        .commandLine()
+                        .map(c -> c.contains(Chat.class.getName()))
+                        .orElse(true));
     }
 
     void write(Path file) {

@@ -38,7 +38,11 @@ public record StackSettings(
             "-XX:MaxMetaspaceSize=192m",
             "-XX:ReservedCodeCacheSize=64m",
             "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1");
+            // C1 only: the stack starts about a third faster; benchmarks pass their own options
+            "-XX:TieredStopAtLevel=1",
+            // Netty, Tomcat and XStream still use these JDK facilities; say so instead of warning at every start
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
 
     public StackSettings {
         services = List.copyOf(services);

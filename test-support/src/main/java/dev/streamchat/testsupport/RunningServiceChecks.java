@@ -7,7 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -24,6 +28,8 @@ public abstract class RunningServiceChecks {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String PLATFORM = "platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD;
 
     @LocalServerPort
     private int port;
@@ -47,9 +53,23 @@ public abstract class RunningServiceChecks {
     }
 
     @Test
-    void answersLivenessAndReadinessProbes() {
-        assertThat(getJson("/actuator/health/liveness").path("status").asString()).isEqualTo("UP");
-        assertThat(getJson("/actuator/health/readiness").path("status").asString()).isEqualTo("UP");
+    void answersLivenessAndReadinessProbesWithoutCredentials() {
+        for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+            HttpResponse<String> response = get(probe, null);
+            assertThat(response.statusCode()).as(probe).isEqualTo(200);
+            assertThat(JSON.readTree(response.body()).path("status").asString())
+                    .as(probe)
+                    .isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void asksForThePlatformCredentialsForEverythingButHealth() {
+        for (String path : List.of("/actuator/info", "/actuator/prometheus", "/")) {
+            assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
+            assertThat(get(path, "platform:wrong").statusCode()).as(path).isEqualTo(401);
+        }
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -63,7 +83,7 @@ public abstract class RunningServiceChecks {
 
     @Test
     void exposesPrometheusMetricsTaggedWithItsName() {
-        HttpResponse<String> metrics = get("/actuator/prometheus");
+        HttpResponse<String> metrics = get("/actuator/prometheus", PLATFORM);
 
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("application=\"" + applicationName + "\"");
@@ -72,17 +92,22 @@ public abstract class RunningServiceChecks {
     @Test
     void keepsInternalActuatorEndpointsClosed() {
         for (String endpoint : Set.of("env", "beans", "configprops", "heapdump", "threaddump", "shutdown")) {
-            assertThat(get("/actuator/" + endpoint).statusCode())
+            assertThat(get("/actuator/" + endpoint, PLATFORM).statusCode())
                     .as("/actuator/%s", endpoint)
                     .isEqualTo(404);
         }
     }
 
-    protected HttpResponse<String> get(String path) {
+    /** A GET on the service, with {@code user:password} for HTTP Basic, or without credentials when null. */
+    protected HttpResponse<String> get(String path, @Nullable String credentials) {
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        if (credentials != null) {
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
         try {
-            return HTTP.send(
-                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("GET " + path + " failed", e);
         } catch (InterruptedException e) {
@@ -91,8 +116,9 @@ public abstract class RunningServiceChecks {
         }
     }
 
+    /** The JSON body of a GET with the platform credentials, which must answer 200. */
     protected JsonNode getJson(String path) {
-        HttpResponse<String> response = get(path);
+        HttpResponse<String> response = get(path, PLATFORM);
         assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
         return JSON.readTree(response.body());
     }

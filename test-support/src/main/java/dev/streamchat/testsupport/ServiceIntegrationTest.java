@@ -22,6 +22,11 @@ import org.springframework.boot.test.context.SpringBootTest;
         properties = {
             ConfigRepoEnvironmentPostProcessor.ENABLED + "=true",
             "spring.cloud.config.enabled=false",
-            "eureka.client.enabled=false"
+            "eureka.client.enabled=false",
+            "PLATFORM_PASSWORD=" + ServiceIntegrationTest.PLATFORM_PASSWORD
         })
-public @interface ServiceIntegrationTest {}
+public @interface ServiceIntegrationTest {
+
+    /** The platform password of the service under test (user {@code platform}). */
+    String PLATFORM_PASSWORD = "integration-test-password";
+}

@@ -66,7 +66,10 @@ public final class TestInfrastructure {
             var container = new PostgreSQLContainer("postgres:18-alpine");
             startAndStopOnExit(container);
             return new Endpoints.Postgres(
-                    container.getHost(), container.getFirstMappedPort(), container.getUsername(), container.getPassword());
+                    container.getHost(),
+                    container.getFirstMappedPort(),
+                    container.getUsername(),
+                    container.getPassword());
         }
         var server = PostgresServer.start(Ports.findFree(), WORK.get().resolve("postgres"), log("postgres"));
         stopOnExit("postgres", server);
@@ -90,7 +93,8 @@ public final class TestInfrastructure {
             startAndStopOnExit(container);
             return new Endpoints.Kafka(container.getBootstrapServers());
         }
-        var broker = KafkaBroker.start(Ports.findFree(), Ports.findFree(), WORK.get().resolve("kafka"), log("kafka"));
+        var broker =
+                KafkaBroker.start(Ports.findFree(), Ports.findFree(), WORK.get().resolve("kafka"), log("kafka"));
         stopOnExit("kafka", broker);
         return new Endpoints.Kafka(broker.bootstrapServers());
     }
@@ -103,7 +107,8 @@ public final class TestInfrastructure {
             startAndStopOnExit(container);
             return new Endpoints.Zipkin("http://" + container.getHost() + ":" + container.getFirstMappedPort());
         }
-        Path jar = StackSettings.local(StackSettings.findRepositoryRoot(Path.of(""))).zipkinJar();
+        Path jar = StackSettings.local(StackSettings.findRepositoryRoot(Path.of("")))
+                .zipkinJar();
         var server = ZipkinServer.start(Ports.findFree(), jar, WORK.get().resolve("zipkin"), log("zipkin"));
         stopOnExit("zipkin", server);
         return new Endpoints.Zipkin(server.baseUrl());
@@ -139,13 +144,16 @@ public final class TestInfrastructure {
     }
 
     private static void stopOnExit(String name, AutoCloseable server) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (Exception e) {
-                log.warn("{} did not stop cleanly: {}", name, e.getMessage());
-            }
-        }, "stop-" + name));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                server.close();
+                            } catch (Exception e) {
+                                log.warn("{} did not stop cleanly: {}", name, e.getMessage());
+                            }
+                        },
+                        "stop-" + name));
     }
 
     /** The value of {@code supplier}, computed once, on first use, by one thread. */

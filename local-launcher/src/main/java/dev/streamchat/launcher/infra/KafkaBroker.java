@@ -40,25 +40,10 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start(int port, int controllerPort, Path dataDirectory, Path logFile) {
         Path config = writeConfig(port, controllerPort, dataDirectory);
         String classPath = System.getProperty("java.class.path");
-        var format = ManagedProcess.start(
-                "kafka-storage-format",
-                List.of(
-                        ManagedProcess.javaExecutable(),
-                        "-Xmx256m",
-                        "-Dlogback.configurationFile=kafka-logback.xml",
-                        "-cp",
-                        classPath,
-                        "kafka.tools.StorageTool",
-                        "format",
-                        "--standalone",
-                        "--ignore-formatted",
-                        "--cluster-id",
-                        Uuid.randomUuid().toString(),
-                        "--config",
-                        config.toString()),
-                Map.of(),
-                logFile);
-        format.awaitSuccess(Duration.ofSeconds(60));
+        Path temporary = createDirectories(dataDirectory.resolve("tmp"));
+        if (!Files.exists(dataDirectory.resolve("logs/meta.properties"))) {
+            format(config, classPath, logFile);
+        }
         var process = ManagedProcess.start(
                 "kafka",
                 List.of(
@@ -66,6 +51,8 @@ public final class KafkaBroker implements AutoCloseable {
                         "-Xms128m",
                         "-Xmx512m",
                         "-XX:+UseSerialGC",
+                        // before the class path, which can be too long for the whole command line to be read back
+                        "-Djava.io.tmpdir=" + temporary,
                         "-Dlogback.configurationFile=kafka-logback.xml",
                         "-cp",
                         classPath,
@@ -78,29 +65,65 @@ public final class KafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /** Formats a new log directory; one that holds data of an earlier run keeps it (and its cluster id). */
+    private static void format(Path config, String classPath, Path logFile) {
+        ManagedProcess.start(
+                        "kafka-storage-format",
+                        List.of(
+                                ManagedProcess.javaExecutable(),
+                                "-Xmx256m",
+                                "-Dlogback.configurationFile=kafka-logback.xml",
+                                "-cp",
+                                classPath,
+                                "kafka.tools.StorageTool",
+                                "format",
+                                "--standalone",
+                                "--cluster-id",
+                                Uuid.randomUuid().toString(),
+                                "--config",
+                                config.toString()),
+                        Map.of(),
+                        logFile)
+                .awaitSuccess(Duration.ofSeconds(60));
+    }
+
+    private static Path createDirectories(Path directory) {
+        try {
+            return Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + directory, e);
+        }
+    }
+
     private static Path writeConfig(int port, int controllerPort, Path dataDirectory) {
         try {
             Files.createDirectories(dataDirectory);
             Path config = dataDirectory.resolve("server.properties");
-            Files.writeString(config, String.join("\n", List.of(
-                    "process.roles=broker,controller",
-                    "node.id=1",
-                    "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
-                    "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                    "controller.listener.names=CONTROLLER",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                    "log.dirs=" + dataDirectory.resolve("logs"),
-                    "num.partitions=3",
-                    "offsets.topic.replication.factor=1",
-                    "offsets.topic.num.partitions=3",
-                    "transaction.state.log.replication.factor=1",
-                    "transaction.state.log.min.isr=1",
-                    "share.coordinator.state.topic.replication.factor=1",
-                    "share.coordinator.state.topic.min.isr=1",
-                    "group.initial.rebalance.delay.ms=0",
-                    "")));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            List.of(
+                                    "process.roles=broker,controller",
+                                    "node.id=1",
+                                    "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
+                                    "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:"
+                                            + controllerPort,
+                                    "advertised.listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:"
+                                            + controllerPort,
+                                    "controller.listener.names=CONTROLLER",
+                                    "inter.broker.listener.name=PLAINTEXT",
+                                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                                    "log.dirs=" + dataDirectory.resolve("logs"),
+                                    "num.partitions=3",
+                                    "offsets.topic.replication.factor=1",
+                                    "offsets.topic.num.partitions=3",
+                                    "transaction.state.log.replication.factor=1",
+                                    "transaction.state.log.min.isr=1",
+                                    "share.coordinator.state.topic.replication.factor=1",
+                                    "share.coordinator.state.topic.min.isr=1",
+                                    "group.initial.rebalance.delay.ms=0",
+                                    "")));
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the Kafka configuration", e);
@@ -170,10 +193,14 @@ public final class KafkaBroker implements AutoCloseable {
 
     private Admin admin() {
         return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.CLIENT_ID_CONFIG, "streamchat-launcher"));
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                5000,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "streamchat-launcher"));
     }
 
     @Override

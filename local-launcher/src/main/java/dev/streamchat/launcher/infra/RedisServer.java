@@ -40,18 +40,22 @@ public final class RedisServer implements AutoCloseable {
                 "redis",
                 List.of(
                         executable,
+                        // first: the command line, as Java reads it, ends at the empty argument of --save
+                        "--dir",
+                        dataDirectory.toString(),
                         "--port",
                         Integer.toString(port),
                         "--bind",
                         "127.0.0.1",
-                        "--save",
-                        "",
                         "--appendonly",
                         "no",
                         "--daemonize",
                         "no",
-                        "--dir",
-                        dataDirectory.toString()),
+                        // keep the command line (with the run folder in it) instead of a short process title
+                        "--set-proc-title",
+                        "no",
+                        "--save",
+                        ""),
                 Map.of(),
                 logFile);
         var server = new RedisServer(port, process);

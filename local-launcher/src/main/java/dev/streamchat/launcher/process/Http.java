@@ -60,8 +60,7 @@ public final class Http {
 
         public String basicAuthorization() {
             return "Basic "
-                    + Base64.getEncoder()
-                            .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+                    + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override

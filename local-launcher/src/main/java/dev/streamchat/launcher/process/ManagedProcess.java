@@ -29,7 +29,8 @@ public final class ManagedProcess {
     }
 
     /** Starts {@code command} with {@code environment} added to ours; stdout and stderr go to {@code logFile}. */
-    public static ManagedProcess start(String name, List<String> command, Map<String, String> environment, Path logFile) {
+    public static ManagedProcess start(
+            String name, List<String> command, Map<String, String> environment, Path logFile) {
         var fullCommand = new ArrayList<String>();
         if (Files.isExecutable(SETSID)) {
             fullCommand.add(SETSID.toString());
@@ -40,7 +41,8 @@ public final class ManagedProcess {
             var builder = new ProcessBuilder(fullCommand)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             builder.environment().putAll(environment);
             return new ManagedProcess(name, logFile, builder.start());
         } catch (IOException e) {

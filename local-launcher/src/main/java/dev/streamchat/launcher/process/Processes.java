@@ -33,7 +33,12 @@ public final class Processes {
         } catch (ExecutionException e) {
             // onExit does not complete exceptionally; nothing to do
         }
-        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle descendant : descendants) {
+            if (descendant.isAlive()) {
+                descendant.destroyForcibly();
+                awaitExit(descendant, Duration.ofSeconds(5));
+            }
+        }
     }
 
     static void awaitExit(ProcessHandle handle, Duration timeout) {

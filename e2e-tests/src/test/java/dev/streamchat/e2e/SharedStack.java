@@ -1,0 +1,73 @@
+package dev.streamchat.e2e;
+
+import dev.streamchat.launcher.LocalStack;
+import dev.streamchat.launcher.StackSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * The system under test: started on first use by the same launcher as {@code ./chat up} (same ports, same JVM
+ * options, run folder {@code e2e-tests/target/e2e-run} with fresh data), shared by every test class of the run, and
+ * stopped when the run ends. Test methods and constructors ask for it with a {@link LocalStack} parameter.
+ */
+public final class SharedStack implements ParameterResolver {
+
+    private static final Path RUN_DIRECTORY = Path.of("target", "e2e-run").toAbsolutePath();
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == LocalStack.class;
+    }
+
+    @Override
+    public LocalStack resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.create(SharedStack.class))
+                .computeIfAbsent(Running.class, key -> new Running(start()), Running.class)
+                .stack();
+    }
+
+    private static LocalStack start() {
+        deleteRecursively(RUN_DIRECTORY);
+        StackSettings settings = StackSettings.local(StackSettings.findRepositoryRoot(Path.of("")))
+                .withRunDirectory(RUN_DIRECTORY);
+        long started = System.nanoTime();
+        LocalStack stack = LocalStack.start(
+                settings, line -> System.out.printf("[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line));
+        System.out.printf("[stack] healthy in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        return stack;
+    }
+
+    /** The stack of this run; closed by JUnit when the run ends (or earlier by a test that stops it on purpose). */
+    record Running(LocalStack stack) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            stack.close();
+        }
+    }
+
+    private static void deleteRecursively(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
