@@ -7,10 +7,7 @@ import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.ServiceInstance;
 import dev.streamchat.launcher.StackSettings;
 import dev.streamchat.launcher.process.Http;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.streamchat.testsupport.Endpoints;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -112,27 +108,14 @@ class SystemSmokeE2ETests {
     }
 
     @Test
-    void zipkinStoresASpanAndReturnsItsTrace() throws Exception {
-        String traceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        String span = """
-                [{"traceId": "%s", "id": "%s", "name": "smoke", "timestamp": %d, "duration": 10,
-                  "localEndpoint": {"serviceName": "e2e-smoke"}}]""".formatted(traceId, traceId, System.currentTimeMillis() * 1000);
-        var http = HttpClient.newHttpClient();
-        String zipkin = stack.zipkin().baseUrl();
+    void zipkinStoresASpanAndReturnsItsTrace() {
+        var zipkin = new Endpoints.Zipkin(stack.zipkin().baseUrl());
 
-        int accepted = http.send(
-                        HttpRequest.newBuilder(URI.create(zipkin + "/api/v2/spans"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(span))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        String traceId = zipkin.sendSpan("e2e-smoke");
 
-        assertThat(accepted).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(Http.getJson(zipkin + "/api/v2/trace/" + traceId, null))
-                        .hasValueSatisfying(
-                                trace -> assertThat(trace.toString()).contains("e2e-smoke")));
+                .untilAsserted(() -> assertThat(zipkin.trace(traceId))
+                        .hasValueSatisfying(trace -> assertThat(trace).contains("\"serviceName\":\"e2e-smoke\"")));
     }
 
     @Test

@@ -50,18 +50,20 @@ public final class Chat {
                 line -> System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line);
         LocalStack stack = LocalStack.create(settings, progress);
         var stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            progress.accept("stopping everything");
-                            stack.close();
-                            progress.accept("stopped");
-                            stopped.countDown();
-                        },
-                        "chat-down"));
+        var stopOnSignal = new Thread(
+                () -> {
+                    progress.accept("stopping everything");
+                    stack.close();
+                    progress.accept("stopped");
+                    stopped.countDown();
+                },
+                "chat-down");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try {
             stack.start();
         } catch (RuntimeException e) {
+            // start() has stopped what it started
+            Runtime.getRuntime().removeShutdownHook(stopOnSignal);
             System.err.println();
             System.err.println("./chat up failed: " + e.getMessage());
             System.err.println("Logs: " + settings.logDirectory());

@@ -55,6 +55,9 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
     private RunState state;
     private boolean stopping;
+    /** Whether this stack passed its checks and so owns the run folder (and may stop what is marked with it). */
+    private boolean owner;
+
     private volatile @Nullable PostgresServer postgres;
     private volatile @Nullable RedisServer redis;
     private volatile @Nullable KafkaBroker kafka;
@@ -82,10 +85,18 @@ public final class LocalStack implements AutoCloseable {
      * process dies or the start takes longer than {@link StackSettings#startTimeout()}.
      */
     public LocalStack start() {
+        // checks first: a start refused here touches nothing, least of all another stack's processes
+        refuseIfAnotherStackRuns();
+        clearLeftovers();
+        requireFreePorts();
+        requireJars();
+        synchronized (this) {
+            if (stopping) {
+                throw new IllegalStateException("stopped before it started");
+            }
+            owner = true;
+        }
         try {
-            clearLeftovers();
-            requireFreePorts();
-            requireJars();
             writeState();
 
             progress.accept("starting PostgreSQL, Redis, Kafka and Zipkin");
@@ -113,11 +124,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void clearLeftovers() {
+    private void refuseIfAnotherStackRuns() {
         RunState.read(settings.stateFile()).flatMap(RunState::liveLauncher).ifPresent(launcher -> {
             throw new IllegalStateException("a stack is already running from " + settings.runDirectory()
                     + " (launcher pid " + launcher.pid() + "): stop it first with ./chat down");
         });
+    }
+
+    private void clearLeftovers() {
         List<ProcessHandle> leftovers = RunState.liveProcessesOf(settings.runDirectory());
         if (!leftovers.isEmpty()) {
             progress.accept("stopping " + leftovers.size() + " processes that an earlier run left behind: pids "
@@ -300,7 +314,8 @@ public final class LocalStack implements AutoCloseable {
         List<ManagedProcess> others;
         @Nullable ManagedProcess discovery;
         synchronized (this) {
-            if (stopping) {
+            if (stopping || !owner) {
+                stopping = true;
                 return;
             }
             stopping = true;

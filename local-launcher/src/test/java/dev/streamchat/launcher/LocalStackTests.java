@@ -57,6 +57,37 @@ class LocalStackTests {
         assertThat(progress).anyMatch(line -> line.contains("an earlier run left behind: pids [" + leftover.pid()));
     }
 
+    @Test
+    void refusesToStartWhileAnotherStackRunsFromTheSameFolderAndLeavesItAlone() throws Exception {
+        var settings = settings(Ports.findFree());
+        Process launcher = new ProcessBuilder("sh", "-c", "sleep 60; :", Chat.class.getName()).start();
+        Process service = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "sleep 60; :",
+                        settings.runDirectory().resolve("data/service").toString())
+                .start();
+        try {
+            new RunState(launcher.pid(), "platform", "secret", List.of()).write(settings.stateFile());
+
+            LocalStack stack = LocalStack.create(settings, line -> {});
+            assertThatIllegalStateException()
+                    .isThrownBy(stack::start)
+                    .withMessageContaining("already running")
+                    .withMessageContaining("launcher pid " + launcher.pid());
+            stack.close();
+
+            assertThat(launcher.isAlive()).isTrue();
+            assertThat(service.isAlive()).isTrue();
+            assertThat(RunState.read(settings.stateFile())).isPresent();
+        } finally {
+            for (Process process : List.of(launcher, service)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
     private StackSettings settings(int zipkinPort) {
         var ports = new InfrastructurePorts(
                 Ports.findFree(), Ports.findFree(), Ports.findFree(), Ports.findFree(), zipkinPort);

@@ -1,7 +1,15 @@
 package dev.streamchat.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -46,8 +54,45 @@ public final class Endpoints {
     /** A Zipkin server. */
     public record Zipkin(String baseUrl) {
 
+        private static final HttpClient HTTP = HttpClient.newHttpClient();
+
         public String spansEndpoint() {
             return baseUrl + "/api/v2/spans";
+        }
+
+        /** Reports one span of {@code serviceName}, as a traced service would, and returns its trace id. */
+        public String sendSpan(String serviceName) {
+            String traceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+            String span = """
+                    [{"traceId": "%s", "id": "%s", "name": "probe", "timestamp": %d, "duration": 10,
+                      "localEndpoint": {"serviceName": "%s"}}]""".formatted(traceId, traceId, System.currentTimeMillis() * 1000, serviceName);
+            var response = send(HttpRequest.newBuilder(URI.create(spansEndpoint()))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(span))
+                    .build());
+            if (response.statusCode() != 202) {
+                throw new IllegalStateException(
+                        "Zipkin refused a span: " + response.statusCode() + " " + response.body());
+            }
+            return traceId;
+        }
+
+        /** The spans of a trace, as the JSON text of {@code /api/v2/trace/{id}}; empty while Zipkin has none. */
+        public Optional<String> trace(String traceId) {
+            var response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v2/trace/" + traceId))
+                    .build());
+            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+        }
+
+        private static HttpResponse<String> send(HttpRequest request) {
+            try {
+                return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
         }
     }
 }

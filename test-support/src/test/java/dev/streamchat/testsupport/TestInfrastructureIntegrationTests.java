@@ -3,10 +3,6 @@ package dev.streamchat.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -102,26 +98,13 @@ class TestInfrastructureIntegrationTests {
     }
 
     @Test
-    void keepsSpansInZipkin() throws Exception {
-        String traceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        String span = """
-                [{"traceId": "%s", "id": "%s", "name": "check", "timestamp": %d, "duration": 1000,
-                  "localEndpoint": {"serviceName": "test-support"}}]""".formatted(traceId, traceId, System.currentTimeMillis() * 1000);
-        var http = HttpClient.newHttpClient();
+    void keepsSpansInZipkin() {
+        var zipkin = new Endpoints.Zipkin(zipkinSpans.replace("/api/v2/spans", ""));
 
-        HttpResponse<String> accepted = http.send(
-                HttpRequest.newBuilder(URI.create(zipkinSpans))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(span))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).isEqualTo(202);
+        String traceId = zipkin.sendSpan("test-support");
 
-        URI trace = URI.create(zipkinSpans.replace("/api/v2/spans", "/api/v2/trace/" + traceId));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(
-                                http.send(HttpRequest.newBuilder(trace).build(), HttpResponse.BodyHandlers.ofString())
-                                        .body())
-                        .contains("\"serviceName\":\"test-support\""));
+                .untilAsserted(() -> assertThat(zipkin.trace(traceId))
+                        .hasValueSatisfying(trace -> assertThat(trace).contains("\"serviceName\":\"test-support\"")));
     }
 }
