@@ -3,7 +3,6 @@ package dev.streamchat.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamchat.launcher.LocalStack;
-import dev.streamchat.launcher.ServiceInstance;
 import dev.streamchat.launcher.process.Ports;
 import dev.streamchat.launcher.process.Processes;
 import java.util.ArrayList;
@@ -30,15 +29,6 @@ class StackShutdownE2ETests {
                 stack.zipkin().pid()));
         settings.services()
                 .forEach(s -> started.add(stack.service(s.instanceId()).pid()));
-        List<Integer> ports = new ArrayList<>(
-                settings.services().stream().map(ServiceInstance::port).toList());
-        var infrastructure = settings.ports();
-        ports.addAll(List.of(
-                infrastructure.postgres(),
-                infrastructure.redis(),
-                infrastructure.kafka(),
-                infrastructure.kafkaController(),
-                infrastructure.zipkin()));
         String marker = settings.runDirectory() + "/";
         // every process of the stack carries the run folder in its command line, so none can be missed
         assertThat(Processes.withMarkerInCommandLine(marker))
@@ -51,7 +41,7 @@ class StackShutdownE2ETests {
                 .noneMatch(
                         pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         assertThat(Processes.withMarkerInCommandLine(marker)).isEmpty();
-        assertThat(ports)
+        assertThat(settings.portUsers().keySet())
                 .allSatisfy(port ->
                         assertThat(Ports.isFree(port)).as("port %d", port).isTrue());
         assertThat(settings.stateFile()).doesNotExist();

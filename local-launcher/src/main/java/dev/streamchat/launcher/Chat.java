@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The command line behind {@code ./chat}: {@code up} starts the whole system and stays in the foreground until Ctrl-C;
@@ -22,6 +23,8 @@ public final class Chat {
     public static void main(String[] args) {
         System.setProperty(
                 "logback.configurationFile", System.getProperty("logback.configurationFile", "launcher-logback.xml"));
+        // before any thread logs, so that logging starts configured
+        LoggerFactory.getILoggerFactory();
         Path root = StackSettings.findRepositoryRoot(Path.of(System.getProperty("streamchat.root", ".")));
         StackSettings settings = StackSettings.local(root);
         String command = args.length == 0 ? "help" : args[0];
@@ -144,6 +147,13 @@ public final class Chat {
         var state = RunState.read(settings.stateFile());
         var launcher = state.flatMap(RunState::liveLauncher);
         System.out.println(launcher.map(l -> "launcher running, pid " + l.pid()).orElse("launcher not running"));
+        state.filter(s -> launcher.isPresent())
+                .ifPresent(s -> System.out.println("processes: "
+                        + String.join(
+                                ", ",
+                                s.processes().stream()
+                                        .map(p -> p.name() + " " + p.pid())
+                                        .toList())));
         var infrastructure = settings.ports();
         printPort("PostgreSQL", infrastructure.postgres());
         printPort("Redis", infrastructure.redis());

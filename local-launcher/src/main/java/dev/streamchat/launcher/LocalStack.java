@@ -143,16 +143,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void requireFreePorts() {
-        var ports = new LinkedHashMap<Integer, String>();
-        var infrastructure = settings.ports();
-        ports.put(infrastructure.postgres(), "PostgreSQL");
-        ports.put(infrastructure.redis(), "Redis");
-        ports.put(infrastructure.kafka(), "Kafka");
-        ports.put(infrastructure.kafkaController(), "the Kafka controller");
-        ports.put(infrastructure.zipkin(), "Zipkin");
-        settings.services().forEach(s -> ports.put(s.port(), s.instanceId()));
         var taken = new ArrayList<String>();
-        ports.forEach((port, user) -> {
+        settings.portUsers().forEach((port, user) -> {
             if (!Ports.isFree(port)) {
                 taken.add("  port " + port + " (for " + user + ") is taken by " + Ports.describeOwner(port));
             }
