@@ -2,13 +2,12 @@ package dev.streamchat.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamchat.launcher.process.Http.Credentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +28,7 @@ public abstract class RunningServiceChecks {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final String PLATFORM = "platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD;
+    private static final Credentials PLATFORM = new Credentials("platform", ServiceIntegrationTest.PLATFORM_PASSWORD);
 
     @LocalServerPort
     private int port;
@@ -67,7 +66,9 @@ public abstract class RunningServiceChecks {
     void asksForThePlatformCredentialsForEverythingButHealth() {
         for (String path : List.of("/actuator/info", "/actuator/prometheus", "/")) {
             assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
-            assertThat(get(path, "platform:wrong").statusCode()).as(path).isEqualTo(401);
+            assertThat(get(path, new Credentials("platform", "wrong")).statusCode())
+                    .as(path)
+                    .isEqualTo(401);
         }
         assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
     }
@@ -98,13 +99,11 @@ public abstract class RunningServiceChecks {
         }
     }
 
-    /** A GET on the service, with {@code user:password} for HTTP Basic, or without credentials when null. */
-    protected HttpResponse<String> get(String path, @Nullable String credentials) {
+    /** A GET on the service, with HTTP Basic credentials, or without when null. */
+    protected HttpResponse<String> get(String path, @Nullable Credentials credentials) {
         var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
         if (credentials != null) {
-            request.header(
-                    "Authorization",
-                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+            request.header("Authorization", credentials.basicAuthorization());
         }
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
