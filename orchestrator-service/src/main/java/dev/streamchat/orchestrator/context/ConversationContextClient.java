@@ -1,0 +1,67 @@
+package dev.streamchat.orchestrator.context;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+
+/**
+ * The recent turns of a conversation, from persistence-service, for the model's context. Never the reason an answer
+ * fails: any error, a timeout, an open circuit or an absent service gives the bare prompt.
+ */
+@Component
+public class ConversationContextClient {
+
+    private static final Logger log = LoggerFactory.getLogger(ConversationContextClient.class);
+
+    private final RestClient persistence;
+    private final CircuitBreaker breaker;
+    private final int turns;
+
+    ConversationContextClient(
+            RestClient.Builder loadBalanced,
+            CircuitBreakerRegistry breakers,
+            @Value("${streamchat.context.turns:10}") int turns) {
+        this.persistence = loadBalanced.baseUrl("http://persistence-service").build();
+        this.breaker = breakers.circuitBreaker("persistence-service");
+        this.turns = turns;
+    }
+
+    public List<Message> recentMessages(String conversationId, String userId) {
+        if (turns <= 0) {
+            return List.of();
+        }
+        try {
+            ContextTurn[] found = breaker.executeSupplier(() -> persistence
+                    .get()
+                    .uri(
+                            "/internal/conversations/{id}/context?userId={user}&turns={turns}",
+                            conversationId,
+                            userId,
+                            turns)
+                    .retrieve()
+                    .body(ContextTurn[].class));
+            if (found == null) {
+                return List.of();
+            }
+            return java.util.Arrays.stream(found).map(ContextTurn::toMessage).toList();
+        } catch (RuntimeException e) {
+            log.debug("No context for conversation {}: {}", conversationId, e.toString());
+            return List.of();
+        }
+    }
+
+    /** One turn as persistence-service returns it. */
+    record ContextTurn(String role, String content) {
+        Message toMessage() {
+            return "assistant".equalsIgnoreCase(role) ? new AssistantMessage(content) : new UserMessage(content);
+        }
+    }
+}

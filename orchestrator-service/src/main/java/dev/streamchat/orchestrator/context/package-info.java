@@ -1,0 +1,5 @@
+/** Recent conversation context from persistence-service, degrading to the bare prompt. */
+@NullMarked
+package dev.streamchat.orchestrator.context;
+
+import org.jspecify.annotations.NullMarked;

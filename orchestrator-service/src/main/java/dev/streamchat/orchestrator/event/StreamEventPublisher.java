@@ -1,0 +1,32 @@
+package dev.streamchat.orchestrator.event;
+
+import java.nio.charset.StandardCharsets;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends stream events through the binding {@code streamEvents-out-0} (idempotent producer, {@code acks=all}), keyed by
+ * conversation so that the events of one message keep their order.
+ */
+@Component
+public class StreamEventPublisher {
+
+    static final String BINDING = "streamEvents-out-0";
+
+    private final StreamBridge streamBridge;
+
+    StreamEventPublisher(StreamBridge streamBridge) {
+        this.streamBridge = streamBridge;
+    }
+
+    public void publish(StreamEvent event) {
+        var message = MessageBuilder.withPayload(event)
+                .setHeader(KafkaHeaders.KEY, event.conversationId().getBytes(StandardCharsets.UTF_8))
+                .build();
+        if (!streamBridge.send(BINDING, message)) {
+            throw new IllegalStateException("Stream event " + event.eventId() + " was not accepted by the binder");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package dev.streamchat.orchestrator.generation;
+
+import dev.streamchat.orchestrator.command.ChatCommand;
+import dev.streamchat.orchestrator.event.StreamEvent;
+import dev.streamchat.orchestrator.event.StreamEventPublisher;
+import dev.streamchat.orchestrator.event.StreamEventType;
+import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.orchestrator.hotlog.LogFrame;
+import dev.streamchat.orchestrator.provider.ModelPiece;
+import dev.streamchat.orchestrator.provider.ModelProvider;
+import dev.streamchat.orchestrator.provider.ModelRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.ai.chat.messages.Message;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * One running generation: the single writer of its message. Every chunk goes, in this order, to an index, the hot
+ * log (which publishes it live) and a CHUNK_RECEIVED event. Exactly one terminal entry ends it (completed, failed,
+ * cancelled, timed out), whichever comes first; a lock keeps a cancel from cutting between a chunk's writes.
+ */
+final class Generation {
+
+    private static final Logger log = LoggerFactory.getLogger(Generation.class);
+
+    private final ChatCommand command;
+    private final ModelProvider provider;
+    private final @Nullable String model;
+    private final GenerationProperties properties;
+    private final HotLog hotLog;
+    private final StreamEventPublisher events;
+    private final String nodeId;
+    private final Consumer<Outcome> onFinished;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final MessageDigest digest = sha256();
+    private final long startedAt = System.currentTimeMillis();
+    private int nextIndex;
+    private int wordCount;
+    private @Nullable Instant firstChunkAt;
+    private @Nullable String finishReason;
+    private @Nullable Integer providerTokens;
+    private boolean finished;
+    private @Nullable Disposable subscription;
+    private @Nullable Disposable deadline;
+
+    Generation(
+            ChatCommand command,
+            ModelProvider provider,
+            @Nullable String model,
+            GenerationProperties properties,
+            HotLog hotLog,
+            StreamEventPublisher events,
+            String nodeId,
+            Consumer<Outcome> onFinished) {
+        this.command = command;
+        this.provider = provider;
+        this.model = model;
+        this.properties = properties;
+        this.hotLog = hotLog;
+        this.events = events;
+        this.nodeId = nodeId;
+        this.onFinished = onFinished;
+    }
+
+    String messageId() {
+        return command.messageId();
+    }
+
+    /** Subscribes to the provider; returns at once. */
+    void start(List<Message> messages, Map<String, Object> options) {
+        var pieces = provider.stream(new ModelRequest(messages, model, options))
+                .doOnNext(this::remember)
+                .filter(piece -> !piece.text().isEmpty())
+                .timeout(properties.idleTimeout());
+        lock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            deadline = Schedulers.parallel()
+                    .schedule(
+                            () -> fail("TIMEOUT", "the answer took longer than " + properties.maxDuration(), true),
+                            properties.maxDuration().toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+            subscription = Chunking.chunks(pieces, provider.coalesceWindow(), properties.maxChunkChars())
+                    .publishOn(Schedulers.boundedElastic())
+                    .subscribe(this::emit, this::failed, this::completed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void cancel() {
+        terminate(
+                GenerationStatus.CANCELLED,
+                StreamEventType.STREAM_CANCELLED,
+                total -> LogFrame.complete(messageId(), total, "CANCELLED", tokenCount(), contentSha256(), now()),
+                null,
+                null);
+    }
+
+    void fail(String code, String message, boolean retryable) {
+        terminate(
+                GenerationStatus.FAILED,
+                StreamEventType.STREAM_FAILED,
+                total -> LogFrame.error(messageId(), total, code, message, retryable, now()),
+                code,
+                message);
+    }
+
+    private void remember(ModelPiece piece) {
+        if (piece.finishReason() != null) {
+            finishReason = piece.finishReason();
+        }
+        if (piece.completionTokens() != null) {
+            providerTokens = piece.completionTokens();
+        }
+    }
+
+    private void emit(ModelPiece chunk) {
+        lock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            int index = nextIndex;
+            long timestamp = now();
+            if (!hotLog.append(
+                    LogFrame.chunk(
+                            messageId(), index, chunk.text(), chunk.type().name(), timestamp),
+                    properties.liveRetention())) {
+                log.warn("Hot log of message {} already holds chunk {}; not appended again", messageId(), index);
+            }
+            nextIndex++;
+            digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
+            wordCount += words(chunk.text());
+            if (index == 0) {
+                firstChunkAt = Instant.ofEpochMilli(timestamp);
+            }
+            events.publish(event(
+                    StreamEvent.chunkEventId(messageId(), index),
+                    StreamEventType.CHUNK_RECEIVED,
+                    timestamp,
+                    Map.of(
+                            "index", index,
+                            "content", chunk.text(),
+                            "chunkType", chunk.type().name())));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failed(Throwable error) {
+        if (error instanceof TimeoutException) {
+            fail("TIMEOUT", "the model sent nothing for " + properties.idleTimeout(), true);
+        } else if (error instanceof IllegalArgumentException) {
+            fail("VALIDATION", error.getMessage(), false);
+        } else {
+            log.warn("Provider {} failed message {} at chunk {}", provider.name(), messageId(), nextIndex, error);
+            fail("PROVIDER_UNAVAILABLE", "the model failed at chunk " + nextIndex, true);
+        }
+    }
+
+    private void completed() {
+        if (finishReason == null) {
+            // a stream cut short (a dropped connection) ends without the provider's finish reason
+            fail("PROVIDER_UNAVAILABLE", "the model's stream ended at chunk " + nextIndex + " without finishing", true);
+            return;
+        }
+        terminate(
+                GenerationStatus.COMPLETED,
+                StreamEventType.STREAM_COMPLETED,
+                total -> LogFrame.complete(messageId(), total, finishReason, tokenCount(), contentSha256(), now()),
+                null,
+                null);
+    }
+
+    private void terminate(
+            GenerationStatus status,
+            StreamEventType eventType,
+            java.util.function.IntFunction<LogFrame> terminalFrame,
+            @Nullable String errorCode,
+            @Nullable String errorMessage) {
+        LogFrame frame;
+        lock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (subscription != null) {
+                subscription.dispose();
+            }
+            if (deadline != null) {
+                deadline.dispose();
+            }
+            frame = terminalFrame.apply(nextIndex);
+            try {
+                hotLog.append(frame, properties.completedRetention());
+                hotLog.updateMeta(messageId(), Map.of("status", status.name(), "totalChunks", "" + nextIndex));
+            } catch (RuntimeException e) {
+                log.error("Could not write the end of message {} to the hot log", messageId(), e);
+            }
+            var payload = new HashMap<String, Object>();
+            payload.put("totalChunks", nextIndex);
+            payload.put("tokenCount", tokenCount());
+            payload.put("contentSha256", contentSha256());
+            payload.put("durationMs", frame.timestamp() - startedAt);
+            payload.put("provider", provider.name());
+            if (firstChunkAt != null) {
+                payload.put("firstChunkAt", firstChunkAt.toEpochMilli());
+            }
+            if (frame.finishReason() != null) {
+                payload.put("finishReason", frame.finishReason());
+            }
+            if (errorCode != null) {
+                payload.put("code", errorCode);
+                payload.put("message", errorMessage);
+                payload.put("retryable", Boolean.TRUE.equals(frame.retryable()));
+            }
+            try {
+                events.publish(event(StreamEvent.terminalEventId(messageId()), eventType, frame.timestamp(), payload));
+            } catch (RuntimeException e) {
+                log.error("Could not send the {} event of message {}", eventType, messageId(), e);
+            }
+        } finally {
+            lock.unlock();
+        }
+        onFinished.accept(new Outcome(
+                this,
+                status,
+                frame.totalChunks() == null ? 0 : frame.totalChunks(),
+                tokenCount(),
+                frame.finishReason(),
+                errorCode,
+                status == GenerationStatus.FAILED ? null : contentSha256(),
+                firstChunkAt));
+    }
+
+    StreamEvent event(String eventId, StreamEventType type, long timestamp, Map<String, Object> payload) {
+        return new StreamEvent(
+                eventId,
+                type.name(),
+                StreamEvent.SCHEMA_VERSION,
+                messageId(),
+                command.userId(),
+                conversationId(),
+                messageId(),
+                nodeId,
+                timestamp,
+                payload);
+    }
+
+    String conversationId() {
+        return command.conversationId() == null ? messageId() : command.conversationId();
+    }
+
+    String providerName() {
+        return provider.name();
+    }
+
+    String userId() {
+        return command.userId();
+    }
+
+    private int tokenCount() {
+        return providerTokens != null ? providerTokens : wordCount;
+    }
+
+    private String contentSha256() {
+        try {
+            return HexFormat.of().formatHex(((MessageDigest) digest.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int words(String text) {
+        String trimmed = text.strip();
+        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How a generation ended. */
+    record Outcome(
+            Generation generation,
+            GenerationStatus status,
+            int totalChunks,
+            int tokenCount,
+            @Nullable String finishReason,
+            @Nullable String errorCode,
+            @Nullable String contentSha256,
+            @Nullable Instant firstChunkAt) {}
+}

@@ -1,0 +1,51 @@
+package dev.streamchat.orchestrator.generation;
+
+import dev.streamchat.orchestrator.hotlog.HotLog;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+/** Circuit breakers (one per provider, and one for persistence-service) and the cancel channel. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GenerationProperties.class)
+class GenerationConfiguration {
+
+    @Bean
+    CircuitBreakerRegistry circuitBreakerRegistry(
+            MeterRegistry meters,
+            @Value("${streamchat.circuit-breaker.failure-rate-threshold:50}") float failureRate,
+            @Value("${streamchat.circuit-breaker.minimum-number-of-calls:10}") int minimumCalls,
+            @Value("${streamchat.circuit-breaker.sliding-window-size:20}") int window,
+            @Value("${streamchat.circuit-breaker.wait-in-open-state:30s}") Duration waitInOpen) {
+        var registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(failureRate)
+                .minimumNumberOfCalls(minimumCalls)
+                .slidingWindowSize(window)
+                .waitDurationInOpenState(waitInOpen)
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .build());
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        return registry;
+    }
+
+    /** Cancels reach every instance on {@value HotLog#CONTROL_CHANNEL}; the one that runs the message stops it. */
+    @Bean
+    RedisMessageListenerContainer cancelListener(RedisConnectionFactory redis, GenerationService generations) {
+        var container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(redis);
+        container.addMessageListener(
+                (message, pattern) -> generations.cancelLocally(
+                        new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8)),
+                ChannelTopic.of(HotLog.CONTROL_CHANNEL));
+        return container;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.streamchat.orchestrator.generation;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code streamchat.generation.*}: limits and timeouts of one generation.
+ *
+ * @param idleTimeout longest silence of the provider before the generation fails with TIMEOUT
+ * @param maxDuration longest generation; past it, TIMEOUT
+ * @param maxConcurrentStreams generations at once on this instance; past it, CAPACITY
+ * @param maxStreamsPerUser generations at once for one user over all instances; past it, RATE_LIMITED
+ * @param maxChunkChars largest chunk; longer provider pieces are split
+ * @param liveRetention how long the hot log lives while the message streams (renewed at every chunk)
+ * @param completedRetention how long the hot log keeps a finished message
+ */
+@ConfigurationProperties("streamchat.generation")
+public record GenerationProperties(
+        @DefaultValue("30s") Duration idleTimeout,
+        @DefaultValue("10m") Duration maxDuration,
+        @DefaultValue("1000") int maxConcurrentStreams,
+        @DefaultValue("5") int maxStreamsPerUser,
+        @DefaultValue("1024") int maxChunkChars,
+        @DefaultValue("1h") Duration liveRetention,
+        @DefaultValue("30m") Duration completedRetention) {}

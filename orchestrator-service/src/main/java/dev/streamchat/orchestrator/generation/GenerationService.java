@@ -1,0 +1,251 @@
+package dev.streamchat.orchestrator.generation;
+
+import dev.streamchat.orchestrator.command.ChatCommand;
+import dev.streamchat.orchestrator.context.ConversationContextClient;
+import dev.streamchat.orchestrator.event.StreamEvent;
+import dev.streamchat.orchestrator.event.StreamEventPublisher;
+import dev.streamchat.orchestrator.event.StreamEventType;
+import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.orchestrator.provider.ProviderRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+
+/**
+ * Starts, cancels and finishes generations. A StartStream command is applied once: its row in
+ * {@code stream_sessions} is the idempotency record, so a redelivered command starts nothing. Refusals (unknown
+ * model, open circuit, no capacity, too many streams for the user) end the message at once with an ERROR entry, so
+ * the client hears of them through the same channel as any answer.
+ */
+@Service
+public class GenerationService {
+
+    private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
+
+    private final StreamSessionRepository repository;
+    private final ProviderRegistry providers;
+    private final HotLog hotLog;
+    private final StreamEventPublisher events;
+    private final UserStreamLimiter userLimiter;
+    private final CircuitBreakerRegistry circuitBreakers;
+    private final ConversationContextClient context;
+    private final GenerationProperties properties;
+    private final MeterRegistry meters;
+    private final String nodeId;
+    private final Semaphore slots;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+    GenerationService(
+            StreamSessionRepository repository,
+            ProviderRegistry providers,
+            HotLog hotLog,
+            StreamEventPublisher events,
+            UserStreamLimiter userLimiter,
+            CircuitBreakerRegistry circuitBreakers,
+            ConversationContextClient context,
+            GenerationProperties properties,
+            MeterRegistry meters,
+            @Value("${eureka.instance.instance-id:${spring.application.name}}") String nodeId) {
+        this.repository = repository;
+        this.providers = providers;
+        this.hotLog = hotLog;
+        this.events = events;
+        this.userLimiter = userLimiter;
+        this.circuitBreakers = circuitBreakers;
+        this.context = context;
+        this.properties = properties;
+        this.meters = meters;
+        this.nodeId = nodeId;
+        this.slots = new Semaphore(properties.maxConcurrentStreams());
+        meters.gauge("streamchat.generations.active", running, Map::size);
+    }
+
+    /** Applies a StartStream command: at most once per message and per (user, requestId). */
+    public void start(ChatCommand command) {
+        if (command.content() == null || command.requestId() == null) {
+            log.warn(
+                    "StartStream {} for message {} lacks content or requestId; ignored",
+                    command.commandId(),
+                    command.messageId());
+            return;
+        }
+        var selection = providers.select(command.model());
+        var provider = selection.map(ProviderRegistry.Selection::provider).orElseGet(providers::defaultProvider);
+        String providerName = selection.isPresent() ? provider.name() : "unknown";
+        String model = selection.isPresent() ? selection.get().model() : command.model();
+        if (!repository.insertIfAbsent(command, nodeId, providerName, model)) {
+            log.info(
+                    "StartStream for message {} (request {}) seen before; not started again",
+                    command.messageId(),
+                    command.requestId());
+            return;
+        }
+        var meta = new HashMap<String, String>();
+        meta.put("userId", command.userId());
+        meta.put("conversationId", conversationId(command));
+        meta.put("requestId", command.requestId());
+        meta.put("status", GenerationStatus.STREAMING.name());
+        meta.put("owner", nodeId);
+        hotLog.createMeta(command.messageId(), meta, properties.liveRetention());
+
+        var started = new Generation(command, provider, model, properties, hotLog, events, nodeId, this::finished);
+        events.publish(started.event(
+                StreamEvent.startedEventId(command.messageId()),
+                StreamEventType.STREAM_STARTED,
+                System.currentTimeMillis(),
+                startedPayload(command, providerName, model)));
+
+        if (selection.isEmpty()) {
+            refuse(
+                    started,
+                    "VALIDATION",
+                    "unknown model '" + command.model() + "'; known: " + providers.names(),
+                    false);
+            return;
+        }
+        CircuitBreaker breaker = circuitBreakers.circuitBreaker(providerName);
+        if (!breaker.tryAcquirePermission()) {
+            refuse(started, "PROVIDER_UNAVAILABLE", "provider " + providerName + " is unavailable", true);
+            return;
+        }
+        if (!slots.tryAcquire()) {
+            breaker.releasePermission();
+            refuse(started, "CAPACITY", "this orchestrator runs its maximum of answers; try again", true);
+            return;
+        }
+        if (!userLimiter.tryAcquire(
+                command.userId(), command.messageId(), properties.maxStreamsPerUser(), properties.maxDuration())) {
+            slots.release();
+            breaker.releasePermission();
+            refuse(started, "RATE_LIMITED", "at most " + properties.maxStreamsPerUser() + " answers at once", true);
+            return;
+        }
+        running.put(command.messageId(), new Running(started, breaker, System.nanoTime()));
+        if ("true".equals(hotLog.meta(command.messageId()).get("cancelRequested"))) {
+            started.cancel();
+            return;
+        }
+        Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> run(started, command));
+    }
+
+    private void run(Generation generation, ChatCommand command) {
+        try {
+            var messages =
+                    new ArrayList<Message>(context.recentMessages(generation.conversationId(), command.userId()));
+            messages.add(new UserMessage(command.content()));
+            generation.start(messages, command.optionsOrEmpty());
+        } catch (RuntimeException e) {
+            log.error("Could not start the generation of message {}", command.messageId(), e);
+            generation.fail("INTERNAL", "the answer could not be started", true);
+        }
+    }
+
+    /** Applies a CancelStream command: stops the generation on whichever instance runs it. */
+    public void cancel(String messageId, String userId) {
+        var meta = hotLog.meta(messageId);
+        if (meta.isEmpty()) {
+            log.info("Cancel of unknown message {} ignored", messageId);
+            return;
+        }
+        if (!userId.equals(meta.get("userId"))) {
+            log.warn("User {} may not cancel message {}; ignored", userId, messageId);
+            return;
+        }
+        if (!cancelLocally(messageId)) {
+            hotLog.requestCancel(messageId);
+        }
+    }
+
+    /** Stops the generation if this instance runs it. */
+    public boolean cancelLocally(String messageId) {
+        var generation = running.get(messageId);
+        if (generation == null) {
+            return false;
+        }
+        generation.generation().cancel();
+        return true;
+    }
+
+    private void refuse(Generation generation, String code, String message, boolean retryable) {
+        meters.counter("streamchat.generations.refused", "code", code).increment();
+        generation.fail(code, message, retryable);
+    }
+
+    private void finished(Generation.Outcome outcome) {
+        var generation = outcome.generation();
+        var entry = running.remove(generation.messageId());
+        if (entry != null) {
+            slots.release();
+            userLimiter.release(generation.userId(), generation.messageId());
+            long elapsed = System.nanoTime() - entry.startedNanos();
+            switch (outcome.status()) {
+                case FAILED -> {
+                    if ("PROVIDER_UNAVAILABLE".equals(outcome.errorCode()) || "TIMEOUT".equals(outcome.errorCode())) {
+                        entry.breaker()
+                                .onError(elapsed, TimeUnit.NANOSECONDS, new ProviderFailure(outcome.errorCode()));
+                    } else {
+                        entry.breaker().releasePermission();
+                    }
+                }
+                case CANCELLED -> entry.breaker().releasePermission();
+                default -> entry.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            }
+        }
+        try {
+            repository.finish(
+                    generation.messageId(),
+                    outcome.status(),
+                    outcome.totalChunks(),
+                    outcome.tokenCount(),
+                    outcome.finishReason(),
+                    outcome.errorCode(),
+                    outcome.contentSha256(),
+                    outcome.firstChunkAt());
+        } catch (RuntimeException e) {
+            log.error("Could not record the end of message {}", generation.messageId(), e);
+        }
+        meters.counter(
+                        "streamchat.generations",
+                        "provider",
+                        generation.providerName(),
+                        "status",
+                        outcome.status().name())
+                .increment();
+    }
+
+    private static Map<String, Object> startedPayload(ChatCommand command, String provider, @Nullable String model) {
+        var payload = new HashMap<String, Object>();
+        payload.put("requestId", command.requestId());
+        payload.put("provider", provider);
+        payload.put("model", model == null ? provider : model);
+        if (command.sessionId() != null) {
+            payload.put("sessionId", command.sessionId());
+        }
+        return payload;
+    }
+
+    private static String conversationId(ChatCommand command) {
+        return command.conversationId() == null ? command.messageId() : command.conversationId();
+    }
+
+    private record Running(Generation generation, CircuitBreaker breaker, long startedNanos) {}
+
+    private static final class ProviderFailure extends RuntimeException {
+        ProviderFailure(String code) {
+            super(code, null, false, false);
+        }
+    }
+}

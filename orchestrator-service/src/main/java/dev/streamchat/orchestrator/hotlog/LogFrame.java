@@ -1,0 +1,76 @@
+package dev.streamchat.orchestrator.hotlog;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One entry of the hot log and one message of the live channel, the same JSON in both places: a chunk, or the
+ * terminal entry of the message ({@code COMPLETE} or {@code ERROR}), which sits at index {@code totalChunks}.
+ * session-service reads these (its own copy, held in step by the Pact message contract).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LogFrame(
+        String kind,
+        String messageId,
+        int index,
+        long timestamp,
+        @Nullable String content,
+        @Nullable String chunkType,
+        @Nullable Integer totalChunks,
+        @Nullable String finishReason,
+        @Nullable Integer tokenCount,
+        @Nullable String contentSha256,
+        @Nullable String code,
+        @Nullable String message,
+        @Nullable Boolean retryable) {
+
+    public static final String CHUNK = "CHUNK";
+    public static final String COMPLETE = "COMPLETE";
+    public static final String ERROR = "ERROR";
+
+    public static LogFrame chunk(String messageId, int index, String content, String chunkType, long timestamp) {
+        return new LogFrame(
+                CHUNK, messageId, index, timestamp, content, chunkType, null, null, null, null, null, null, null);
+    }
+
+    public static LogFrame complete(
+            String messageId,
+            int totalChunks,
+            String finishReason,
+            int tokenCount,
+            String contentSha256,
+            long timestamp) {
+        return new LogFrame(
+                COMPLETE,
+                messageId,
+                totalChunks,
+                timestamp,
+                null,
+                null,
+                totalChunks,
+                finishReason,
+                tokenCount,
+                contentSha256,
+                null,
+                null,
+                null);
+    }
+
+    public static LogFrame error(
+            String messageId, int totalChunks, String code, String message, boolean retryable, long timestamp) {
+        return new LogFrame(
+                ERROR,
+                messageId,
+                totalChunks,
+                timestamp,
+                null,
+                null,
+                totalChunks,
+                null,
+                null,
+                null,
+                code,
+                message,
+                retryable);
+    }
+}

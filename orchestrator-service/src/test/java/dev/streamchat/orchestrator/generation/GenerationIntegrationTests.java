@@ -1,0 +1,353 @@
+package dev.streamchat.orchestrator.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.testsupport.KafkaTestConfiguration;
+import dev.streamchat.testsupport.PostgresTestConfiguration;
+import dev.streamchat.testsupport.RedisTestConfiguration;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import dev.streamchat.testsupport.TestInfrastructure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Generations on real PostgreSQL, Redis and Kafka: commands go in on {@code chat.requests} as session-service sends
+ * them; the hot log, the {@code stream_sessions} rows and the events on {@code chat.stream.events} are read back.
+ */
+@ServiceIntegrationTest
+@Import({PostgresTestConfiguration.class, RedisTestConfiguration.class, KafkaTestConfiguration.class})
+class GenerationIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static OpenAiCompatibleServer openAi;
+    private static KafkaProducer<String, String> producer;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    StreamSessionRepository repository;
+
+    @DynamicPropertySource
+    static void providers(DynamicPropertyRegistry registry) throws IOException {
+        openAi = new OpenAiCompatibleServer();
+        registry.add("streamchat.providers.openai.enabled", () -> "true");
+        registry.add("streamchat.providers.openai.base-url", openAi::baseUrl);
+        registry.add("streamchat.providers.openai.model", () -> "local-model");
+        registry.add("streamchat.generation.idle-timeout", () -> "1s");
+    }
+
+    @BeforeAll
+    static void producer() {
+        var properties = new Properties();
+        properties.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        producer = new KafkaProducer<>(properties);
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        openAi.close();
+    }
+
+    @Test
+    void streamsEveryChunkToTheHotLogThenOneCompleteWithTheDigestOfTheAnswer() {
+        String messageId = startStream(Map.of("chunks", 40, "chunkIntervalMs", 0), null);
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        assertThat(log).hasSize(41);
+        var text = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            assertThat(log.get(i).path("kind").asString()).isEqualTo("CHUNK");
+            assertThat(log.get(i).path("index").asInt()).isEqualTo(i);
+            text.append(log.get(i).path("content").asString());
+        }
+        assertThat(log).extracting(f -> f.path("chunkType").asString()).contains("THINKING", "TEXT", "CODE");
+        JsonNode complete = log.get(40);
+        assertThat(complete.path("kind").asString()).isEqualTo("COMPLETE");
+        assertThat(complete.path("totalChunks").asInt()).isEqualTo(40);
+        assertThat(complete.path("finishReason").asString()).isEqualTo("STOP");
+        assertThat(complete.path("contentSha256").asString()).isEqualTo(sha256(text.toString()));
+        assertThat(complete.path("tokenCount").asInt())
+                .isEqualTo(text.toString().trim().split("\\s+").length);
+        await().untilAsserted(() -> assertThat(repository.find(messageId)).hasValueSatisfying(row -> {
+            assertThat(row.status()).isEqualTo("COMPLETED");
+            assertThat(row.chunkCount()).isEqualTo(40);
+        }));
+        assertThat(streamEventTypes(messageId, 42))
+                .startsWith("STREAM_STARTED")
+                .endsWith("STREAM_COMPLETED")
+                .filteredOn("CHUNK_RECEIVED"::equals)
+                .hasSize(40);
+    }
+
+    @Test
+    void aRedeliveredStartStreamStartsNothing() throws Exception {
+        var command = startStreamCommand(UUID.randomUUID().toString(), Map.of("chunks", 5, "chunkIntervalMs", 0), null);
+        send(command);
+        send(command);
+
+        List<JsonNode> log = awaitTerminal(command.get("messageId").toString());
+        Thread.sleep(500);
+
+        assertThat(log).hasSize(6);
+        assertThat(redis.opsForStream()
+                        .size(HotLog.logKey(command.get("messageId").toString())))
+                .isEqualTo(6);
+    }
+
+    @Test
+    void cancelStopsTheProviderAndEndsTheMessageAsCancelledAtItsLastChunk() {
+        String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
+
+        send(Map.of(
+                "commandId",
+                UUID.randomUUID().toString(),
+                "commandType",
+                "CancelStream",
+                "messageId",
+                messageId,
+                "userId",
+                "alice",
+                "conversationId",
+                "conv-" + messageId,
+                "timestamp",
+                System.currentTimeMillis()));
+
+        List<JsonNode> log = awaitTerminal(messageId);
+        JsonNode terminal = log.getLast();
+        assertThat(terminal.path("kind").asString()).isEqualTo("COMPLETE");
+        assertThat(terminal.path("finishReason").asString()).isEqualTo("CANCELLED");
+        int k = terminal.path("totalChunks").asInt();
+        assertThat(k).isBetween(5, 1999);
+        assertThat(log).hasSize(k + 1);
+        await().untilAsserted(() -> assertThat(repository.find(messageId)).hasValueSatisfying(row -> {
+            assertThat(row.status()).isEqualTo("CANCELLED");
+            assertThat(row.chunkCount()).isEqualTo(k);
+        }));
+        assertThat(redis.opsForStream().size(HotLog.logKey(messageId))).isEqualTo(k + 1);
+    }
+
+    @Test
+    void aCancelFromAnotherUserChangesNothing() {
+        String messageId = startStream(Map.of("chunks", 30, "chunkIntervalMs", 10), null);
+        send(Map.of(
+                "commandId",
+                UUID.randomUUID().toString(),
+                "commandType",
+                "CancelStream",
+                "messageId",
+                messageId,
+                "userId",
+                "mallory",
+                "conversationId",
+                "conv-" + messageId,
+                "timestamp",
+                System.currentTimeMillis()));
+
+        JsonNode terminal = awaitTerminal(messageId).getLast();
+        assertThat(terminal.path("finishReason").asString()).isEqualTo("STOP");
+        assertThat(terminal.path("totalChunks").asInt()).isEqualTo(30);
+    }
+
+    @Test
+    void aProviderFailureAtChunkKEndsWithAnErrorAtK() {
+        String messageId = startStream(Map.of("chunks", 20, "chunkIntervalMs", 0, "failAtChunk", 7), null);
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        assertThat(log).hasSize(8);
+        JsonNode error = log.getLast();
+        assertThat(error.path("kind").asString()).isEqualTo("ERROR");
+        assertThat(error.path("code").asString()).isEqualTo("PROVIDER_UNAVAILABLE");
+        assertThat(error.path("index").asInt()).isEqualTo(7);
+        assertThat(error.path("retryable").asBoolean()).isTrue();
+        await().untilAsserted(() -> assertThat(repository.find(messageId))
+                .hasValueSatisfying(row -> assertThat(row.status()).isEqualTo("FAILED")));
+        assertThat(streamEventTypes(messageId, 9)).endsWith("STREAM_FAILED");
+    }
+
+    @Test
+    void aStalledProviderTimesOut() {
+        String messageId = startStream(Map.of("chunks", 20, "chunkIntervalMs", 0, "stallAtChunk", 3), null);
+
+        JsonNode error = awaitTerminal(messageId).getLast();
+
+        assertThat(error.path("code").asString()).isEqualTo("TIMEOUT");
+        assertThat(error.path("index").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void anUnknownModelIsRefusedWithValidation() {
+        String messageId = startStream(Map.of(), "no-such-provider");
+
+        JsonNode error = awaitTerminal(messageId).getLast();
+
+        assertThat(error.path("code").asString()).isEqualTo("VALIDATION");
+        assertThat(error.path("retryable").asBoolean()).isFalse();
+    }
+
+    @Test
+    void theOpenAiCompatibleProviderStreamsAnAnswerFromServerSentEvents() {
+        String messageId = startStream(Map.of(), "openai");
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        var text = new StringBuilder();
+        log.subList(0, log.size() - 1)
+                .forEach(frame -> text.append(frame.path("content").asString()));
+        assertThat(text.toString()).isEqualTo(String.join("", OpenAiCompatibleServer.DELTAS));
+        JsonNode complete = log.getLast();
+        assertThat(complete.path("kind").asString()).isEqualTo("COMPLETE");
+        assertThat(complete.path("contentSha256").asString()).isEqualTo(sha256(text.toString()));
+        assertThat(complete.path("tokenCount").asInt()).isEqualTo(7);
+        assertThat(openAi.requests)
+                .anySatisfy(request ->
+                        assertThat(request).contains("\"stream\":true").contains("local-model"));
+    }
+
+    @Test
+    void anOpenAiCompatibleServerThatDropsMidStreamEndsTheMessageWithAnError() {
+        String messageId = startStream(Map.of(), "openai", "please break now");
+
+        JsonNode error = awaitTerminal(messageId).getLast();
+
+        assertThat(error.path("kind").asString()).isEqualTo("ERROR");
+        assertThat(error.path("code").asString()).isIn("PROVIDER_UNAVAILABLE", "TIMEOUT");
+    }
+
+    private String startStream(Map<String, Object> options, String model) {
+        return startStream(options, model, "tell me about resumable streams");
+    }
+
+    private String startStream(Map<String, Object> options, String model, String content) {
+        String messageId = UUID.randomUUID().toString();
+        var command = startStreamCommand(messageId, options, model);
+        command.put("content", content);
+        send(command);
+        return messageId;
+    }
+
+    private static Map<String, Object> startStreamCommand(String messageId, Map<String, Object> options, String model) {
+        var command = new LinkedHashMap<String, Object>();
+        command.put("commandId", UUID.randomUUID().toString());
+        command.put("commandType", "StartStream");
+        command.put("messageId", messageId);
+        command.put("userId", "alice");
+        command.put("conversationId", "conv-" + messageId);
+        command.put("requestId", "req-" + messageId);
+        command.put("sessionId", "session-1");
+        command.put("nodeId", "session-service-test");
+        command.put("content", "tell me about resumable streams");
+        if (model != null) {
+            command.put("model", model);
+        }
+        command.put("options", options);
+        command.put("timestamp", System.currentTimeMillis());
+        return command;
+    }
+
+    private static void send(Map<String, Object> command) {
+        try {
+            producer.send(new ProducerRecord<>(
+                            "chat.requests",
+                            command.get("conversationId").toString(),
+                            JSON.writeValueAsString(command)))
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<JsonNode> awaitTerminal(String messageId) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            var last = redis.opsForStream()
+                    .reverseRange(
+                            HotLog.logKey(messageId),
+                            Range.unbounded(),
+                            org.springframework.data.redis.connection.Limit.limit()
+                                    .count(1));
+            return last != null
+                    && !last.isEmpty()
+                    && !JSON.readTree(last.getFirst().getValue().get("frame").toString())
+                            .path("kind")
+                            .asString()
+                            .equals("CHUNK");
+        });
+        var entries = redis.opsForStream().range(HotLog.logKey(messageId), Range.unbounded());
+        var frames = new ArrayList<JsonNode>();
+        entries.forEach(
+                entry -> frames.add(JSON.readTree(entry.getValue().get("frame").toString())));
+        return frames;
+    }
+
+    private static List<String> streamEventTypes(String messageId, int expected) {
+        var properties = new Properties();
+        properties.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        var types = new ArrayList<String>();
+        try (var consumer = new KafkaConsumer<String, String>(properties)) {
+            consumer.subscribe(List.of("chat.stream.events"));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (types.size() < expected && System.currentTimeMillis() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode event = JSON.readTree(record.value());
+                    if (event.path("messageId").asString().equals(messageId)) {
+                        assertThat(record.key()).isEqualTo("conv-" + messageId);
+                        types.add(event.path("eventType").asString());
+                    }
+                }
+            }
+        }
+        return types;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
