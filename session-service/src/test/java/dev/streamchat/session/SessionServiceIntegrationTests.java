@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Import;
 
 /** session-service on real infrastructure, configured from config-repo: healthy with Redis. */
 @ServiceIntegrationTest
-@Import(RedisTestConfiguration.class)
+@Import({RedisTestConfiguration.class, dev.streamchat.testsupport.KafkaTestConfiguration.class})
 class SessionServiceIntegrationTests extends RunningServiceChecks {
 
     @Override

@@ -23,7 +23,9 @@ import org.springframework.boot.test.context.SpringBootTest;
             ConfigRepoEnvironmentPostProcessor.ENABLED + "=true",
             "spring.cloud.config.enabled=false",
             "eureka.client.enabled=false",
-            "PLATFORM_PASSWORD=" + ServiceIntegrationTest.PLATFORM_PASSWORD
+            "PLATFORM_PASSWORD=" + ServiceIntegrationTest.PLATFORM_PASSWORD,
+            "streamchat.security.jwt.hmac-secret=" + TestTokens.SECRET,
+            "streamchat.security.jwt.issuer=" + TestTokens.ISSUER
         })
 public @interface ServiceIntegrationTest {
 

@@ -1,0 +1,125 @@
+package dev.streamchat.session.connection;
+
+import dev.streamchat.session.delivery.Follower;
+import dev.streamchat.session.delivery.FrameSink;
+import dev.streamchat.session.protocol.ServerFrame;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One client connection: who it is, what it follows, and a bounded send buffer. Sends from any thread go through
+ * Spring's {@link ConcurrentWebSocketSessionDecorator}; a client that lets the buffer overflow or a send block past
+ * the time limit is closed with {@link #SLOW_CONSUMER} and recovers from the log when it comes back.
+ */
+final class ChatConnection implements FrameSink {
+
+    /** Close code for a client too slow to keep up (Spring's "session not reliable"). */
+    static final CloseStatus SLOW_CONSUMER = new CloseStatus(4500, "SLOW_CONSUMER: send buffer overflow");
+
+    private static final Logger log = LoggerFactory.getLogger(ChatConnection.class);
+
+    private final ConcurrentWebSocketSessionDecorator session;
+    private final String sessionId;
+    private final String userId;
+    private final JsonMapper json;
+    private final Map<String, Follower> following = new ConcurrentHashMap<>();
+    private final Map<String, String> startedHere = new ConcurrentHashMap<>();
+    private final StringBuilder partial = new StringBuilder();
+    private boolean oversized;
+
+    ChatConnection(
+            WebSocketSession session,
+            String sessionId,
+            String userId,
+            JsonMapper json,
+            int sendTimeLimitMillis,
+            int sendBufferBytes) {
+        this.session = new ConcurrentWebSocketSessionDecorator(session, sendTimeLimitMillis, sendBufferBytes);
+        this.sessionId = sessionId;
+        this.userId = userId;
+        this.json = json;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    String userId() {
+        return userId;
+    }
+
+    Map<String, Follower> following() {
+        return following;
+    }
+
+    /** Messages this connection started, with their conversations (the owner may cancel them). */
+    Map<String, String> startedHere() {
+        return startedHere;
+    }
+
+    @Override
+    public boolean send(ServerFrame frame) {
+        if (!session.isOpen()) {
+            return false;
+        }
+        try {
+            session.sendMessage(new TextMessage(json.writeValueAsString(frame)));
+            return true;
+        } catch (SessionLimitExceededException e) {
+            log.info("Closing session {} of {}: {}", sessionId, userId, e.getMessage());
+            close(SLOW_CONSUMER);
+            return false;
+        } catch (IOException | IllegalStateException e) {
+            log.debug("Could not send to session {}: {}", sessionId, e.toString());
+            return false;
+        }
+    }
+
+    void close(CloseStatus status) {
+        try {
+            session.close(status);
+        } catch (IOException | IllegalStateException e) {
+            log.debug("Closing session {}: {}", sessionId, e.toString());
+        }
+    }
+
+    /**
+     * Adds one part of a text frame; returns the whole frame once its last part is in, or null. A frame over the
+     * limit is thrown away as it arrives and reported once, at its last part.
+     */
+    FrameAssembly append(String part, boolean last, int maxChars) {
+        if (!oversized) {
+            if (partial.length() + part.length() > maxChars) {
+                oversized = true;
+                partial.setLength(0);
+            } else {
+                partial.append(part);
+            }
+        }
+        if (!last) {
+            return FrameAssembly.INCOMPLETE;
+        }
+        if (oversized) {
+            oversized = false;
+            return FrameAssembly.TOO_LARGE;
+        }
+        String frame = partial.toString();
+        partial.setLength(0);
+        return new FrameAssembly(frame);
+    }
+
+    /** The outcome of {@link #append}. */
+    record FrameAssembly(String text) {
+        static final FrameAssembly INCOMPLETE = new FrameAssembly("");
+        static final FrameAssembly TOO_LARGE = new FrameAssembly("");
+    }
+}

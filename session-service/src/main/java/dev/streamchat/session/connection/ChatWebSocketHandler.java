@@ -1,0 +1,340 @@
+package dev.streamchat.session.connection;
+
+import dev.streamchat.session.delivery.HotLogReader;
+import dev.streamchat.session.delivery.LiveFeeds;
+import dev.streamchat.session.messaging.ChatCommand;
+import dev.streamchat.session.messaging.ChatMessaging;
+import dev.streamchat.session.messaging.DomainEvent;
+import dev.streamchat.session.protocol.ClientFrame;
+import dev.streamchat.session.protocol.ErrorCode;
+import dev.streamchat.session.protocol.FrameReader;
+import dev.streamchat.session.protocol.ProtocolException;
+import dev.streamchat.session.protocol.ProtocolProperties;
+import dev.streamchat.session.protocol.ServerFrame;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.util.UriComponentsBuilder;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code /ws/chat}: protocol v1 for one connection after another. Every bad frame is answered with an ERROR and
+ * changes nothing; the connection stays open. Handlers run on virtual threads (Tomcat's, with
+ * {@code spring.threads.virtual.enabled}).
+ */
+@Component
+class ChatWebSocketHandler extends AbstractWebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatWebSocketHandler.class);
+    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
+    private static final Duration REQUEST_MEMORY = Duration.ofDays(1);
+    private static final Duration CONVERSATION_OWNERSHIP = Duration.ofDays(30);
+
+    private final FrameReader frames;
+    private final LiveFeeds feeds;
+    private final HotLogReader hotLog;
+    private final ChatMessaging messaging;
+    private final ConnectionRegistry registry;
+    private final StringRedisTemplate redis;
+    private final ProtocolProperties properties;
+    private final JsonMapper json;
+    private final String nodeId;
+    private final Map<String, ChatConnection> connections = new ConcurrentHashMap<>();
+    private final Counter badFrames;
+
+    ChatWebSocketHandler(
+            FrameReader frames,
+            LiveFeeds feeds,
+            HotLogReader hotLog,
+            ChatMessaging messaging,
+            ConnectionRegistry registry,
+            StringRedisTemplate redis,
+            ProtocolProperties properties,
+            JsonMapper json,
+            MeterRegistry meters,
+            @Value("${eureka.instance.instance-id:${spring.application.name}}") String nodeId) {
+        this.frames = frames;
+        this.feeds = feeds;
+        this.hotLog = hotLog;
+        this.messaging = messaging;
+        this.registry = registry;
+        this.redis = redis;
+        this.properties = properties;
+        this.json = json;
+        this.nodeId = nodeId;
+        this.badFrames = meters.counter("streamchat.frames.rejected");
+        meters.gauge("streamchat.connections.active", connections, Map::size);
+    }
+
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession session) {
+        String userId =
+                session.getPrincipal() == null ? null : session.getPrincipal().getName();
+        if (userId == null) {
+            closeQuietly(session, CloseStatus.POLICY_VIOLATION.withReason("UNAUTHORIZED"));
+            return;
+        }
+        String sessionId = requestedSessionId(session);
+        var connection = new ChatConnection(
+                session,
+                sessionId,
+                userId,
+                json,
+                (int) properties.sendTimeLimit().toMillis(),
+                properties.sendBufferBytes());
+        ChatConnection previous = connections.put(session.getId(), connection);
+        if (previous != null) {
+            previous.close(CloseStatus.POLICY_VIOLATION);
+        }
+        connection.send(ServerFrame.Welcome.of(sessionId, userId, nodeId));
+        try {
+            registry.register(sessionId, userId, nodeId);
+            messaging.sessionEvent(
+                    DomainEvent.of("CONNECTED", sessionId, userId, null, null, nodeId, Map.of("sessionId", sessionId)));
+        } catch (RuntimeException e) {
+            log.warn("Could not record the connection of session {}: {}", sessionId, e.toString());
+        }
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        ChatConnection connection = connections.get(session.getId());
+        if (connection == null) {
+            return;
+        }
+        var assembled = connection.append(message.getPayload(), message.isLast(), properties.maxFrameChars());
+        if (assembled == ChatConnection.FrameAssembly.INCOMPLETE) {
+            return;
+        }
+        if (assembled == ChatConnection.FrameAssembly.TOO_LARGE) {
+            reject(
+                    connection,
+                    new ProtocolException(
+                            ErrorCode.BAD_FRAME,
+                            "a frame may hold at most " + properties.maxFrameChars() + " characters"));
+            return;
+        }
+        try {
+            apply(connection, frames.read(assembled.text()));
+        } catch (ProtocolException e) {
+            reject(connection, e);
+        } catch (RuntimeException e) {
+            log.error("Frame of session {} failed", connection.sessionId(), e);
+            connection.send(ServerFrame.Error.of(ErrorCode.INTERNAL, "the frame could not be handled", null, true));
+        }
+    }
+
+    @Override
+    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
+        ChatConnection connection = connections.get(session.getId());
+        if (connection != null && message.isLast()) {
+            reject(connection, new ProtocolException(ErrorCode.BAD_FRAME, "protocol v1 speaks JSON text frames only"));
+        }
+    }
+
+    @Override
+    public void handleTransportError(WebSocketSession session, Throwable exception) {
+        log.debug("Transport error on {}: {}", session.getId(), exception.toString());
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        ChatConnection connection = connections.remove(session.getId());
+        if (connection == null) {
+            return;
+        }
+        connection.following().values().forEach(feeds::unfollow);
+        try {
+            registry.remove(connection.sessionId(), nodeId);
+            messaging.sessionEvent(DomainEvent.of(
+                    "DISCONNECTED",
+                    connection.sessionId(),
+                    connection.userId(),
+                    null,
+                    null,
+                    nodeId,
+                    Map.of("sessionId", connection.sessionId(), "closeCode", status.getCode())));
+        } catch (RuntimeException e) {
+            log.warn("Could not record the end of session {}: {}", connection.sessionId(), e.toString());
+        }
+    }
+
+    Collection<ChatConnection> connections() {
+        return connections.values();
+    }
+
+    /** Keeps the registry entries of this node's live connections from expiring. */
+    @Scheduled(fixedDelayString = "${streamchat.protocol.registry-renewal:30s}")
+    void renewRegistry() {
+        connections.values().forEach(connection -> {
+            try {
+                registry.renew(connection.sessionId());
+            } catch (RuntimeException e) {
+                log.debug("Could not renew session {}: {}", connection.sessionId(), e.toString());
+            }
+        });
+    }
+
+    private void apply(ChatConnection connection, ClientFrame frame) {
+        switch (frame) {
+            case ClientFrame.ChatRequest request -> chatRequest(connection, request);
+            case ClientFrame.CancelStream cancel -> cancel(connection, cancel);
+            case ClientFrame.Reconnect reconnect -> reconnect(connection, reconnect);
+            case ClientFrame.Heartbeat heartbeat -> {
+                connection.send(ServerFrame.HeartbeatAck.of());
+                registry.heartbeat(connection.sessionId());
+            }
+        }
+    }
+
+    private void chatRequest(ChatConnection connection, ClientFrame.ChatRequest request) {
+        String userId = connection.userId();
+        String conversationId =
+                request.conversationId() == null ? UUID.randomUUID().toString() : request.conversationId();
+        Boolean claimed = redis.opsForValue()
+                .setIfAbsent("chat:conversation:" + conversationId + ":owner", userId, CONVERSATION_OWNERSHIP);
+        if (!Boolean.TRUE.equals(claimed)
+                && !userId.equals(redis.opsForValue().get("chat:conversation:" + conversationId + ":owner"))) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "conversation " + conversationId + " is not yours");
+        }
+        String messageId = UUID.randomUUID().toString();
+        String requestKey = "chat:request:" + userId + ":" + request.requestId();
+        Boolean fresh = redis.opsForValue().setIfAbsent(requestKey, messageId + " " + conversationId, REQUEST_MEMORY);
+        if (!Boolean.TRUE.equals(fresh)) {
+            // the same request again (a retry): the same answer, followed from its first chunk
+            String[] known = String.valueOf(redis.opsForValue().get(requestKey)).split(" ", 2);
+            connection.send(ServerFrame.StreamStarted.of(request.requestId(), known[0], known[1]));
+            follow(connection, known[0], 0);
+            return;
+        }
+        connection.startedHere().put(messageId, conversationId);
+        connection.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
+        follow(connection, messageId, 0);
+        try {
+            messaging.messageEvent(DomainEvent.of(
+                    "MESSAGE_CREATED", messageId, userId, conversationId, messageId, nodeId, messagePayload(request)));
+            messaging.send(ChatCommand.startStream(
+                    messageId,
+                    userId,
+                    conversationId,
+                    request.requestId(),
+                    connection.sessionId(),
+                    nodeId,
+                    request.content(),
+                    request.model(),
+                    request.options()));
+        } catch (RuntimeException e) {
+            log.warn("StartStream for message {} not accepted by Kafka: {}", messageId, e.toString());
+            redis.delete(requestKey);
+            var follower = connection.following().remove(messageId);
+            if (follower != null) {
+                feeds.unfollow(follower);
+            }
+            connection.send(ServerFrame.Error.of(
+                    ErrorCode.INTERNAL, "the request could not be queued; send it again", messageId, true));
+        }
+    }
+
+    private void cancel(ChatConnection connection, ClientFrame.CancelStream cancel) {
+        String conversationId = connection.startedHere().get(cancel.messageId());
+        if (conversationId == null) {
+            var meta = hotLog.meta(cancel.messageId())
+                    .orElseThrow(() -> new ProtocolException(
+                            ErrorCode.NOT_FOUND, "no answer " + cancel.messageId(), cancel.messageId()));
+            if (!connection.userId().equals(meta.get("userId"))) {
+                throw new ProtocolException(
+                        ErrorCode.FORBIDDEN, "only the owner may cancel an answer", cancel.messageId());
+            }
+            conversationId = String.valueOf(meta.get("conversationId"));
+        }
+        messaging.send(ChatCommand.cancelStream(cancel.messageId(), connection.userId(), conversationId, nodeId));
+    }
+
+    private void reconnect(ChatConnection connection, ClientFrame.Reconnect reconnect) {
+        String messageId = reconnect.messageId();
+        var meta = hotLog.meta(messageId)
+                .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND, "no answer " + messageId, messageId));
+        if (!connection.userId().equals(meta.get("userId"))) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
+        }
+        int from = reconnect.lastChunkIndex() + 1;
+        Object total = meta.get("totalChunks");
+        boolean finished = total != null;
+        int missing = finished ? Math.max(0, Integer.parseInt(total.toString()) - from) : -1;
+        connection.send(ServerFrame.Recovery.of(messageId, finished ? "COMPLETED" : "RECOVERED", from, missing));
+        follow(connection, messageId, from);
+    }
+
+    private void follow(ChatConnection connection, String messageId, int next) {
+        var previous = connection.following().remove(messageId);
+        if (previous != null) {
+            feeds.unfollow(previous);
+        }
+        connection.following().put(messageId, feeds.follow(messageId, next, frame -> {
+            boolean sent = connection.send(frame);
+            if (frame instanceof ServerFrame.Complete || frame instanceof ServerFrame.Error) {
+                connection.following().remove(messageId);
+                connection.startedHere().remove(messageId);
+            }
+            return sent;
+        }));
+    }
+
+    private void reject(ChatConnection connection, ProtocolException e) {
+        badFrames.increment();
+        connection.send(ServerFrame.Error.of(e.code(), e.getMessage(), e.messageId(), false));
+    }
+
+    private static Map<String, Object> messagePayload(ClientFrame.ChatRequest request) {
+        var payload = new HashMap<String, Object>();
+        payload.put("role", "user");
+        payload.put("requestId", request.requestId());
+        payload.put("content", request.content());
+        if (request.model() != null) {
+            payload.put("model", request.model());
+        }
+        return payload;
+    }
+
+    private static String requestedSessionId(WebSocketSession session) {
+        String requested = session.getUri() == null
+                ? null
+                : UriComponentsBuilder.fromUri(session.getUri())
+                        .build()
+                        .getQueryParams()
+                        .getFirst("sessionId");
+        return requested != null && SESSION_ID.matcher(requested).matches()
+                ? requested
+                : UUID.randomUUID().toString();
+    }
+
+    private static void closeQuietly(WebSocketSession session, CloseStatus status) {
+        try {
+            session.close(status);
+        } catch (Exception e) {
+            log.debug("Close failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.streamchat.session.connection;
+
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** A Redisson client on the same Redis as Spring Data Redis (which keeps Lettuce for the live channels). */
+@Configuration(proxyBeanMethods = false)
+class RedissonConfiguration {
+
+    @Bean(destroyMethod = "shutdown")
+    RedissonClient redissonClient(DataRedisProperties redis) {
+        var config = new Config();
+        config.useSingleServer()
+                .setAddress("redis://" + redis.getHost() + ":" + redis.getPort())
+                .setPassword(redis.getPassword())
+                .setConnectionMinimumIdleSize(2)
+                .setConnectionPoolSize(16)
+                .setTimeout((int)
+                        (redis.getTimeout() == null ? 2000 : redis.getTimeout().toMillis()));
+        return Redisson.create(config);
+    }
+}

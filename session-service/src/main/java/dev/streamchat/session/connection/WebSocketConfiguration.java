@@ -1,0 +1,50 @@
+package dev.streamchat.session.connection;
+
+import dev.streamchat.session.protocol.ProtocolProperties;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+/** Registers {@code /ws/chat} and sizes the container's per-connection buffers. */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+@EnableConfigurationProperties(ProtocolProperties.class)
+class WebSocketConfiguration implements WebSocketConfigurer {
+
+    private final ChatWebSocketHandler handler;
+    private final List<String> allowedOrigins;
+
+    WebSocketConfiguration(
+            ChatWebSocketHandler handler,
+            @Value("${streamchat.protocol.allowed-origins:*}") List<String> allowedOrigins) {
+        this.handler = handler;
+        this.allowedOrigins = allowedOrigins;
+    }
+
+    @Override
+    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        // tokens travel in a header or the query, never in a cookie, so another origin cannot borrow a user's session
+        registry.addHandler(handler, "/ws/chat").setAllowedOriginPatterns(allowedOrigins.toArray(String[]::new));
+    }
+
+    /**
+     * Small buffers (they are allocated per connection): frames arrive in parts and are put together up to
+     * {@code streamchat.protocol.max-frame-chars}; the idle timeout closes connections that stopped sending
+     * heartbeats.
+     */
+    @Bean
+    ServletServerContainerFactoryBean webSocketContainer(
+            @Value("${streamchat.protocol.idle-timeout:120s}") java.time.Duration idleTimeout) {
+        var container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize(8192);
+        container.setMaxBinaryMessageBufferSize(8192);
+        container.setMaxSessionIdleTimeout(idleTimeout.toMillis());
+        return container;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.streamchat.session.delivery;
+
+import dev.streamchat.session.protocol.ServerFrame;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection following one message, through the cursor of DESIGN.md section 5: {@code next} is the first index not
+ * yet sent. A frame below {@code next} is a duplicate and dropped; at {@code next} it is sent and {@code next}
+ * advances; above it, the gap {@code [next, index)} is read from the hot log and sent first. The terminal frame sits
+ * at index {@code totalChunks}, so it goes out only after every chunk. Frames are handled one at a time, in arrival
+ * order, on a virtual thread per follower.
+ */
+public final class Follower {
+
+    private static final Logger log = LoggerFactory.getLogger(Follower.class);
+
+    private final String messageId;
+    private final FrameSink sink;
+    private final HotLogReader hotLog;
+    private final Executor executor;
+    private final Consumer<Follower> onEnd;
+    private final Queue<LogFrame> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final ReentrantLock cursorLock = new ReentrantLock();
+    private volatile int next;
+    private volatile boolean ended;
+    private volatile long lastProgress = System.nanoTime();
+
+    Follower(
+            String messageId,
+            int next,
+            FrameSink sink,
+            HotLogReader hotLog,
+            Executor executor,
+            Consumer<Follower> onEnd) {
+        this.messageId = messageId;
+        this.next = next;
+        this.sink = sink;
+        this.hotLog = hotLog;
+        this.executor = executor;
+        this.onEnd = onEnd;
+    }
+
+    public String messageId() {
+        return messageId;
+    }
+
+    public int next() {
+        return next;
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    long lastProgressNanos() {
+        return lastProgress;
+    }
+
+    /** Hands a live frame to this follower; returns at once. */
+    void deliver(LogFrame frame) {
+        inbox.add(frame);
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
+        }
+    }
+
+    /** Reads everything from {@code next} on out of the hot log (after subscribing, and when the live feed is quiet). */
+    void catchUp() {
+        if (ended) {
+            return;
+        }
+        cursorLock.lock();
+        try {
+            for (LogFrame frame : hotLog.read(messageId, next, -1)) {
+                if (!offer(frame)) {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not read the hot log of message {}: {}", messageId, e.toString());
+        } finally {
+            cursorLock.unlock();
+        }
+    }
+
+    /** Stops following (the connection went away, or the client follows the message elsewhere). */
+    void end() {
+        if (!ended) {
+            ended = true;
+            inbox.clear();
+            onEnd.accept(this);
+        }
+    }
+
+    private void drain() {
+        do {
+            LogFrame frame;
+            while ((frame = inbox.poll()) != null) {
+                cursorLock.lock();
+                try {
+                    apply(frame);
+                } catch (RuntimeException e) {
+                    log.warn("Could not deliver chunk {} of message {}: {}", frame.index(), messageId, e.toString());
+                } finally {
+                    cursorLock.unlock();
+                }
+            }
+            draining.set(false);
+        } while (!inbox.isEmpty() && draining.compareAndSet(false, true));
+    }
+
+    private void apply(LogFrame frame) {
+        if (ended || frame.index() < next) {
+            return;
+        }
+        if (frame.index() > next) {
+            for (LogFrame missing : hotLog.read(messageId, next, frame.index() - 1)) {
+                if (!offer(missing)) {
+                    return;
+                }
+            }
+            if (frame.index() > next) {
+                log.debug("Gap before chunk {} of message {} not in the hot log yet", frame.index(), messageId);
+                return;
+            }
+        }
+        offer(frame);
+    }
+
+    /** Sends the frame if it is the next one; false once the follower ended. */
+    private boolean offer(LogFrame frame) {
+        if (ended) {
+            return false;
+        }
+        if (frame.index() != next) {
+            return frame.index() < next;
+        }
+        if (frame.isChunk()) {
+            if (!sink.send(ServerFrame.Chunk.of(
+                    messageId,
+                    frame.index(),
+                    String.valueOf(frame.content()),
+                    String.valueOf(frame.chunkType()),
+                    frame.timestamp()))) {
+                end();
+                return false;
+            }
+            next = frame.index() + 1;
+            lastProgress = System.nanoTime();
+            return true;
+        }
+        sink.send(terminal(frame));
+        end();
+        return false;
+    }
+
+    private ServerFrame terminal(LogFrame frame) {
+        if ("COMPLETE".equals(frame.kind())) {
+            return ServerFrame.Complete.of(
+                    messageId,
+                    frame.totalChunks() == null ? frame.index() : frame.totalChunks(),
+                    String.valueOf(frame.finishReason()),
+                    frame.tokenCount() == null ? 0 : frame.tokenCount(),
+                    String.valueOf(frame.contentSha256()));
+        }
+        return ServerFrame.Error.of(
+                String.valueOf(frame.code()),
+                String.valueOf(frame.message()),
+                messageId,
+                Boolean.TRUE.equals(frame.retryable()));
+    }
+}

@@ -1,0 +1,10 @@
+package dev.streamchat.session.delivery;
+
+import dev.streamchat.session.protocol.ServerFrame;
+
+/** Where a follower's frames go: one client connection. */
+public interface FrameSink {
+
+    /** Sends one frame; false when the connection is gone or was closed for being too slow. */
+    boolean send(ServerFrame frame);
+}

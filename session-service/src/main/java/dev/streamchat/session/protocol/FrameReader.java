@@ -1,0 +1,125 @@
+package dev.streamchat.session.protocol;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads and validates client frames. Anything wrong is a {@link ProtocolException} with the code the client gets:
+ * BAD_FRAME (not a JSON object, too deep, no type), UNKNOWN_TYPE, VALIDATION (a field missing, blank, too long or
+ * of the wrong kind). Unknown fields are ignored.
+ */
+@Component
+public class FrameReader {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
+    private static final int MAX_NESTING = 32;
+
+    private final JsonMapper json;
+    private final ProtocolProperties properties;
+
+    FrameReader(ProtocolProperties properties) {
+        this.properties = properties;
+        this.json = JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(MAX_NESTING)
+                                .maxStringLength(properties.maxFrameChars())
+                                .build())
+                        .build())
+                .build();
+    }
+
+    public ClientFrame read(String text) {
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        } catch (JacksonException e) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "the frame is not valid JSON (or nests too deep)");
+        }
+        if (frame == null || !frame.isObject()) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "a frame is a JSON object");
+        }
+        JsonNode type = frame.get("type");
+        if (type == null || !type.isString()) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "a frame needs a string field 'type'");
+        }
+        return switch (type.asString()) {
+            case "CHAT_REQUEST" -> chatRequest(frame);
+            case "CANCEL_STREAM" -> new ClientFrame.CancelStream(id(frame, "messageId"));
+            case "RECONNECT" -> reconnect(frame);
+            case "HEARTBEAT" -> new ClientFrame.Heartbeat();
+            default ->
+                throw new ProtocolException(
+                        ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type.asString()) + "'");
+        };
+    }
+
+    private ClientFrame.ChatRequest chatRequest(JsonNode frame) {
+        String requestId = id(frame, "requestId");
+        String conversationId = optionalId(frame, "conversationId");
+        JsonNode content = frame.get("content");
+        if (content == null || !content.isString() || content.asString().isBlank()) {
+            throw new ProtocolException(ErrorCode.VALIDATION, "content must be a non-blank string");
+        }
+        if (content.asString().length() > properties.maxContentChars()) {
+            throw new ProtocolException(
+                    ErrorCode.VALIDATION, "content must be at most " + properties.maxContentChars() + " characters");
+        }
+        String model = optional(frame, "model", MODEL);
+        JsonNode options = frame.get("options");
+        Map<String, Object> optionMap = Map.of();
+        if (options != null && !options.isNull()) {
+            if (!options.isObject()) {
+                throw new ProtocolException(ErrorCode.VALIDATION, "options must be an object");
+            }
+            optionMap = json.convertValue(options, Map.class);
+        }
+        return new ClientFrame.ChatRequest(requestId, conversationId, content.asString(), model, optionMap);
+    }
+
+    private ClientFrame.Reconnect reconnect(JsonNode frame) {
+        String messageId = id(frame, "messageId");
+        JsonNode last = frame.get("lastChunkIndex");
+        if (last == null || !last.isIntegralNumber() || !last.canConvertToInt() || last.asInt() < -1) {
+            throw new ProtocolException(ErrorCode.VALIDATION, "lastChunkIndex must be an integer >= -1");
+        }
+        return new ClientFrame.Reconnect(messageId, last.asInt());
+    }
+
+    private static String id(JsonNode frame, String field) {
+        String value = optionalId(frame, field);
+        if (value == null) {
+            throw new ProtocolException(ErrorCode.VALIDATION, field + " is required");
+        }
+        return value;
+    }
+
+    private static @Nullable String optionalId(JsonNode frame, String field) {
+        return optional(frame, field, ID);
+    }
+
+    private static @Nullable String optional(JsonNode frame, String field, Pattern pattern) {
+        JsonNode value = frame.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString() || !pattern.matcher(value.asString()).matches()) {
+            throw new ProtocolException(
+                    ErrorCode.VALIDATION,
+                    field + " must be a string of 1 to 128 letters, digits or "
+                            + (pattern == MODEL ? ". _ : / -" : ". _ : -"));
+        }
+        return value.asString();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.streamchat.session.protocol;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code streamchat.protocol.*}: the limits of protocol v1 on this node.
+ *
+ * @param maxFrameChars largest client frame, in characters; larger ones are answered with BAD_FRAME (the gateway's hard cap on a
+ *     WebSocket frame is above this, so the answer reaches the client)
+ * @param maxContentChars longest {@code content} of a CHAT_REQUEST
+ * @param sendBufferBytes bytes a connection may have waiting to be sent before it is closed as too slow
+ * @param sendTimeLimit longest time one send may block before the connection is closed as too slow
+ * @param sessionTtl how long the registry keeps a connection that stopped renewing (a node that died)
+ */
+@ConfigurationProperties("streamchat.protocol")
+public record ProtocolProperties(
+        @DefaultValue("65536") int maxFrameChars,
+        @DefaultValue("10000") int maxContentChars,
+        @DefaultValue("1048576") int sendBufferBytes,
+        @DefaultValue("10s") Duration sendTimeLimit,
+        @DefaultValue("90s") Duration sessionTtl) {}

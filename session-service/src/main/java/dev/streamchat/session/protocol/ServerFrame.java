@@ -1,0 +1,93 @@
+package dev.streamchat.session.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
+
+/** The frames the server sends (protocol v1). Each carries its {@code type} and a {@code timestamp} (epoch ms). */
+public sealed interface ServerFrame {
+
+    int PROTOCOL_VERSION = 1;
+
+    String type();
+
+    long timestamp();
+
+    static long now() {
+        return System.currentTimeMillis();
+    }
+
+    record Welcome(
+            String type,
+            long timestamp,
+            String sessionId,
+            String userId,
+            String nodeId,
+            int protocolVersion,
+            long serverTime)
+            implements ServerFrame {
+        public static Welcome of(String sessionId, String userId, String nodeId) {
+            long now = now();
+            return new Welcome("WELCOME", now, sessionId, userId, nodeId, PROTOCOL_VERSION, now);
+        }
+    }
+
+    record StreamStarted(String type, long timestamp, String requestId, String messageId, String conversationId)
+            implements ServerFrame {
+        public static StreamStarted of(String requestId, String messageId, String conversationId) {
+            return new StreamStarted("STREAM_STARTED", now(), requestId, messageId, conversationId);
+        }
+    }
+
+    /** A chunk; its timestamp is when the orchestrator emitted it, unchanged when it is sent again on resume. */
+    record Chunk(String type, long timestamp, String messageId, int index, String content, String chunkType)
+            implements ServerFrame {
+        public static Chunk of(String messageId, int index, String content, String chunkType, long emittedAt) {
+            return new Chunk("CHUNK", emittedAt, messageId, index, content, chunkType);
+        }
+    }
+
+    record Complete(
+            String type,
+            long timestamp,
+            String messageId,
+            int totalChunks,
+            String finishReason,
+            int tokenCount,
+            String contentSha256)
+            implements ServerFrame {
+        public static Complete of(
+                String messageId, int totalChunks, String finishReason, int tokenCount, String contentSha256) {
+            return new Complete("COMPLETE", now(), messageId, totalChunks, finishReason, tokenCount, contentSha256);
+        }
+    }
+
+    record Recovery(String type, long timestamp, String messageId, String status, int fromIndex, int missing)
+            implements ServerFrame {
+        public static Recovery of(String messageId, String status, int fromIndex, int missing) {
+            return new Recovery("RECOVERY", now(), messageId, status, fromIndex, missing);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Error(
+            String type,
+            long timestamp,
+            String code,
+            String message,
+            @Nullable String messageId,
+            boolean retryable) implements ServerFrame {
+        public static Error of(ErrorCode code, String message, @Nullable String messageId, boolean retryable) {
+            return of(code.name(), message, messageId, retryable);
+        }
+
+        public static Error of(String code, String message, @Nullable String messageId, boolean retryable) {
+            return new Error("ERROR", now(), code, message, messageId, retryable);
+        }
+    }
+
+    record HeartbeatAck(String type, long timestamp) implements ServerFrame {
+        public static HeartbeatAck of() {
+            return new HeartbeatAck("HEARTBEAT_ACK", now());
+        }
+    }
+}

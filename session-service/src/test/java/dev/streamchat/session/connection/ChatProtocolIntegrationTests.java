@@ -1,0 +1,330 @@
+package dev.streamchat.session.connection;
+
+import static dev.streamchat.testsupport.ProtocolClient.type;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamchat.testsupport.KafkaTestConfiguration;
+import dev.streamchat.testsupport.ProtocolClient;
+import dev.streamchat.testsupport.RedisTestConfiguration;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import dev.streamchat.testsupport.TestInfrastructure;
+import dev.streamchat.testsupport.TestTokens;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Protocol v1 on a running session-service with a real WebSocket client, real Redis and a real Kafka broker. The
+ * test plays orchestrator-service: it reads the commands from {@code chat.requests} and writes the hot log and live
+ * channel as the orchestrator does.
+ */
+@ServiceIntegrationTest
+@Import({RedisTestConfiguration.class, KafkaTestConfiguration.class})
+class ChatProtocolIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    private KafkaConsumer<String, String> commands;
+
+    @BeforeEach
+    void subscribeToCommands() {
+        var properties = new Properties();
+        properties.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        commands = new KafkaConsumer<>(properties);
+        commands.subscribe(List.of("chat.requests"));
+    }
+
+    @AfterEach
+    void closeConsumer() {
+        commands.close();
+    }
+
+    @Test
+    void refusesHandshakesWithoutAValidToken() {
+        assertThat(ProtocolClient.handshakeStatus(chat(""), null)).isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat(""), "not-a-jwt")).isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat(""), TestTokens.signedWithAnotherKey("alice")))
+                .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat(""), TestTokens.expired("alice")))
+                .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat("?access_token=" + TestTokens.valid("alice")), null))
+                .isEqualTo(101);
+    }
+
+    @Test
+    void welcomesWithTheSessionIdThisNodeAndTheUserAndRegistersTheSession() {
+        String sessionId = "session-" + UUID.randomUUID();
+        try (var client = ProtocolClient.connect(chat("?sessionId=" + sessionId), TestTokens.valid("alice"))) {
+            JsonNode welcome = client.next();
+            assertThat(type(welcome)).isEqualTo("WELCOME");
+            assertThat(welcome.path("sessionId").asString()).isEqualTo(sessionId);
+            assertThat(welcome.path("userId").asString()).isEqualTo("alice");
+            assertThat(welcome.path("nodeId").asString()).isNotBlank();
+            assertThat(welcome.path("protocolVersion").asInt()).isEqualTo(1);
+            assertThat(redis.opsForHash().entries("chat:session:" + sessionId))
+                    .containsEntry("userId", "alice")
+                    .containsEntry("nodeId", welcome.path("nodeId").asString());
+        }
+        await().until(() -> !redis.hasKey("chat:session:" + sessionId));
+    }
+
+    @Test
+    void deliversEveryChunkOnceInOrderRepairingGapsFromTheHotLogThenOneComplete() {
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            client.next();
+            client.send(Map.of("type", "CHAT_REQUEST", "requestId", "r-" + UUID.randomUUID(), "content", "hi"));
+            JsonNode started = client.next();
+            assertThat(type(started)).isEqualTo("STREAM_STARTED");
+            String messageId = started.path("messageId").asString();
+            JsonNode command = awaitCommand(messageId, "StartStream");
+            assertThat(command.path("userId").asString()).isEqualTo("alice");
+            assertThat(command.path("content").asString()).isEqualTo("hi");
+            assertThat(command.path("conversationId").asString())
+                    .isEqualTo(started.path("conversationId").asString());
+
+            appendChunk(messageId, 0, true);
+            appendChunk(messageId, 1, false);
+            appendChunk(messageId, 2, false);
+            publishOnly(messageId, chunk(messageId, 1));
+            appendChunk(messageId, 3, true);
+            publishOnly(messageId, chunk(messageId, 0));
+            appendChunk(messageId, 4, true);
+            append(
+                    messageId,
+                    5,
+                    Map.of(
+                            "kind",
+                            "COMPLETE",
+                            "messageId",
+                            messageId,
+                            "index",
+                            5,
+                            "timestamp",
+                            1,
+                            "totalChunks",
+                            5,
+                            "finishReason",
+                            "STOP",
+                            "tokenCount",
+                            9,
+                            "contentSha256",
+                            "abc"),
+                    true);
+
+            List<JsonNode> frames = client.untilTerminal(messageId, WAIT);
+            assertThat(frames)
+                    .extracting(f -> type(f) + ":" + f.path("index").asInt(-1))
+                    .containsExactly("CHUNK:0", "CHUNK:1", "CHUNK:2", "CHUNK:3", "CHUNK:4", "COMPLETE:-1");
+            assertThat(frames.get(2).path("content").asString()).isEqualTo("chunk 2 ");
+            assertThat(frames.getLast().path("totalChunks").asInt()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aRepeatedRequestIdFollowsTheSameAnswerInsteadOfStartingAnother() {
+        String requestId = "r-" + UUID.randomUUID();
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            client.next();
+            client.send(Map.of("type", "CHAT_REQUEST", "requestId", requestId, "content", "hi"));
+            String first = client.next().path("messageId").asString();
+            client.send(Map.of("type", "CHAT_REQUEST", "requestId", requestId, "content", "hi"));
+            assertThat(client.next().path("messageId").asString()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void answersEveryBadFrameWithItsErrorAndStaysUsable() {
+        var badFrames = new LinkedHashMap<String, String>();
+        badFrames.put("{not json", "BAD_FRAME");
+        badFrames.put("[1,2]", "BAD_FRAME");
+        badFrames.put("{\"content\":\"no type\"}", "BAD_FRAME");
+        badFrames.put("{\"type\":\"SELF_DESTRUCT\"}", "UNKNOWN_TYPE");
+        badFrames.put("{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r1\",\"content\":\"   \"}", "VALIDATION");
+        badFrames.put("{\"type\":\"CHAT_REQUEST\",\"content\":\"hi\"}", "VALIDATION");
+        badFrames.put(
+                "{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r1\",\"content\":\"" + "x".repeat(10_001) + "\"}",
+                "VALIDATION");
+        badFrames.put("{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r 1\",\"content\":\"hi\"}", "VALIDATION");
+        badFrames.put("{\"type\":\"RECONNECT\",\"messageId\":\"m1\",\"lastChunkIndex\":-5}", "VALIDATION");
+        badFrames.put("{\"type\":\"CANCEL_STREAM\"}", "VALIDATION");
+        badFrames.put("{\"type\":\"HEARTBEAT\",\"pad\":\"" + "x".repeat(70_000) + "\"}", "BAD_FRAME");
+        badFrames.put("[".repeat(5_000), "BAD_FRAME");
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            client.next();
+            badFrames.forEach((frame, code) -> {
+                client.sendText(frame);
+                JsonNode error = client.next();
+                assertThat(type(error))
+                        .as(frame.length() > 80 ? frame.substring(0, 80) : frame)
+                        .isEqualTo("ERROR");
+                assertThat(error.path("code").asString())
+                        .as(frame.length() > 80 ? frame.substring(0, 80) : frame)
+                        .isEqualTo(code);
+            });
+            client.sendBinary(new byte[] {1, 2, 3});
+            assertThat(client.next().path("code").asString()).isEqualTo("BAD_FRAME");
+
+            client.send(Map.of("type", "HEARTBEAT"));
+            assertThat(type(client.next())).isEqualTo("HEARTBEAT_ACK");
+            client.send(Map.of("type", "CHAT_REQUEST", "requestId", "r-" + UUID.randomUUID(), "content", "still here"));
+            assertThat(type(client.next())).isEqualTo("STREAM_STARTED");
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void onlyTheOwnerMayCancelAndTheCancelGoesToTheOrchestrator() {
+        String othersMessage = UUID.randomUUID().toString();
+        redis.opsForHash().putAll("chat:meta:" + othersMessage, Map.of("userId", "bob", "conversationId", "c-bob"));
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            client.next();
+            client.send(Map.of("type", "CANCEL_STREAM", "messageId", othersMessage));
+            assertThat(client.next().path("code").asString()).isEqualTo("FORBIDDEN");
+            client.send(Map.of(
+                    "type", "CANCEL_STREAM", "messageId", UUID.randomUUID().toString()));
+            assertThat(client.next().path("code").asString()).isEqualTo("NOT_FOUND");
+
+            client.send(Map.of("type", "CHAT_REQUEST", "requestId", "r-" + UUID.randomUUID(), "content", "long one"));
+            String mine = client.next().path("messageId").asString();
+            client.send(Map.of("type", "CANCEL_STREAM", "messageId", mine));
+            assertThat(awaitCommand(mine, "CancelStream").path("userId").asString())
+                    .isEqualTo("alice");
+        }
+    }
+
+    @Test
+    void aConversationOfAnotherUserIsForbidden() {
+        String conversationId = "conv-" + UUID.randomUUID();
+        try (var bob = ProtocolClient.connect(chat(""), TestTokens.valid("bob"));
+                var alice = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            bob.next();
+            alice.next();
+            bob.send(Map.of(
+                    "type",
+                    "CHAT_REQUEST",
+                    "requestId",
+                    "r1-" + conversationId,
+                    "content",
+                    "mine",
+                    "conversationId",
+                    conversationId));
+            assertThat(type(bob.next())).isEqualTo("STREAM_STARTED");
+            alice.send(Map.of(
+                    "type",
+                    "CHAT_REQUEST",
+                    "requestId",
+                    "r2-" + conversationId,
+                    "content",
+                    "sneaky",
+                    "conversationId",
+                    conversationId));
+            assertThat(alice.next().path("code").asString()).isEqualTo("FORBIDDEN");
+        }
+    }
+
+    @Test
+    void reconnectSendsWhatFollowsTheDeclaredIndexThenLiveChunks() {
+        String messageId = UUID.randomUUID().toString();
+        redis.opsForHash().putAll("chat:meta:" + messageId, Map.of("userId", "alice", "conversationId", "c1"));
+        for (int i = 0; i < 4; i++) {
+            appendChunk(messageId, i, false);
+        }
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            client.next();
+            client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", 1));
+            JsonNode recovery = client.next();
+            assertThat(type(recovery)).isEqualTo("RECOVERY");
+            assertThat(recovery.path("fromIndex").asInt()).isEqualTo(2);
+            assertThat(client.next().path("index").asInt()).isEqualTo(2);
+            assertThat(client.next().path("index").asInt()).isEqualTo(3);
+            appendChunk(messageId, 4, true);
+            assertThat(client.next().path("index").asInt()).isEqualTo(4);
+        }
+    }
+
+    private URI chat(String query) {
+        return URI.create("ws://localhost:" + port + "/ws/chat" + query);
+    }
+
+    private JsonNode awaitCommand(String messageId, String commandType) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (var record : commands.poll(Duration.ofMillis(300))) {
+                JsonNode command = JSON.readTree(record.value());
+                if (command.path("messageId").asString().equals(messageId)
+                        && command.path("commandType").asString().equals(commandType)) {
+                    assertThat(record.key())
+                            .isEqualTo(command.path("conversationId").asString());
+                    return command;
+                }
+            }
+        }
+        throw new AssertionError("no " + commandType + " for " + messageId + " on chat.requests");
+    }
+
+    private static Map<String, Object> chunk(String messageId, int index) {
+        return Map.of(
+                "kind",
+                "CHUNK",
+                "messageId",
+                messageId,
+                "index",
+                index,
+                "timestamp",
+                1000 + index,
+                "content",
+                "chunk " + index + " ",
+                "chunkType",
+                "TEXT");
+    }
+
+    private void appendChunk(String messageId, int index, boolean publish) {
+        append(messageId, index, chunk(messageId, index), publish);
+    }
+
+    private void append(String messageId, int index, Map<String, Object> frame, boolean publish) {
+        String json = JSON.writeValueAsString(frame);
+        redis.opsForStream()
+                .add(MapRecord.create("chat:log:" + messageId, Map.of("frame", json))
+                        .withId(RecordId.of("0-" + (index + 1))));
+        if (publish) {
+            redis.convertAndSend("chat:live:" + messageId, json);
+        }
+    }
+
+    private void publishOnly(String messageId, Map<String, Object> frame) {
+        redis.convertAndSend("chat:live:" + messageId, JSON.writeValueAsString(frame));
+    }
+}
