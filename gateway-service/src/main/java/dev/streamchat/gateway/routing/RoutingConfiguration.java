@@ -1,0 +1,56 @@
+package dev.streamchat.gateway.routing;
+
+import java.util.UUID;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
+import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Mono;
+
+/** Sticky WebSocket routing and per-user rate-limit keys. */
+@Configuration(proxyBeanMethods = false)
+@LoadBalancerClient(name = "session-service", configuration = SessionAffinityConfiguration.class)
+class RoutingConfiguration {
+
+    static final String CHAT_PATH = "/ws/chat";
+
+    /**
+     * Gives a handshake without a session id one, before the route and the load balancer see it: the client learns it
+     * from WELCOME and sends it again on reconnect, so it comes back to the same node.
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    GlobalFilter assignSessionId() {
+        return (exchange, chain) -> {
+            var request = exchange.getRequest();
+            if (!CHAT_PATH.equals(request.getPath().value())
+                    || request.getQueryParams().containsKey(SessionAffinityLoadBalancer.SESSION_ID)) {
+                return chain.filter(exchange);
+            }
+            var uri = UriComponentsBuilder.fromUri(request.getURI())
+                    .queryParam(SessionAffinityLoadBalancer.SESSION_ID, UUID.randomUUID())
+                    .build(true)
+                    .toUri();
+            return chain.filter(
+                    exchange.mutate().request(request.mutate().uri(uri).build()).build());
+        };
+    }
+
+    /** Rate limits count per user (the token's subject). */
+    @Bean
+    KeyResolver userKeyResolver() {
+        return exchange ->
+                exchange.getPrincipal().map(principal -> principal.getName()).switchIfEmpty(Mono.just("anonymous"));
+    }
+
+    /** The health checks of the load balancer call instances with this (Boot 4 gives none on WebFlux alone). */
+    @Bean
+    WebClient.Builder webClientBuilder() {
+        return WebClient.builder();
+    }
+}

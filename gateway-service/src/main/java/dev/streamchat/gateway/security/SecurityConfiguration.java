@@ -1,0 +1,116 @@
+package dev.streamchat.gateway.security;
+
+import static org.springframework.security.config.Customizer.withDefaults;
+
+import java.nio.charset.StandardCharsets;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.SecurityProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+
+/**
+ * The edge. Open: health, the web client's static files, and (local profile only) the dev-token endpoint. The
+ * actuator's other endpoints need the platform credentials. Everything else, {@code /ws/chat} and {@code /api/**}
+ * included, needs a valid JWT, from the {@code Authorization} header or the {@code access_token} query parameter.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+@EnableConfigurationProperties(JwtProperties.class)
+public class SecurityConfiguration {
+
+    static final String[] WEB_CLIENT = {
+        "/", "/index.html", "/app.js", "/style.css", "/favicon.ico", "/dashboard.html", "/dashboard.js"
+    };
+
+    @Bean
+    @Order(1)
+    SecurityWebFilterChain actuatorSecurity(ServerHttpSecurity http) {
+        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/actuator/**"))
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .anyExchange()
+                        .authenticated())
+                .httpBasic(withDefaults())
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityWebFilterChain edgeSecurity(ServerHttpSecurity http, Environment environment) {
+        var tokens = new ServerBearerTokenAuthenticationConverter();
+        tokens.setAllowUriQueryParameter(true);
+        boolean devTokens = environment.acceptsProfiles(Profiles.of("local"));
+        return http.authorizeExchange(exchanges -> {
+                    exchanges.pathMatchers(HttpMethod.GET, WEB_CLIENT).permitAll();
+                    if (devTokens) {
+                        exchanges
+                                .pathMatchers(HttpMethod.POST, "/api/auth/dev-token")
+                                .permitAll();
+                    }
+                    exchanges.anyExchange().authenticated();
+                })
+                .oauth2ResourceServer(
+                        server -> server.bearerTokenConverter(tokens).jwt(withDefaults()))
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                // no cookies, no sessions: a bearer token cannot be sent by another site on the user's behalf
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .build();
+    }
+
+    /** The platform user of {@code spring.security.user}, for the actuator. */
+    @Bean
+    MapReactiveUserDetailsService platformUser(SecurityProperties properties) {
+        var user = properties.getUser();
+        return new MapReactiveUserDetailsService(User.withUsername(user.getName())
+                .password("{noop}" + user.getPassword())
+                .roles(user.getRoles().toArray(String[]::new))
+                .build());
+    }
+
+    @Bean
+    ReactiveJwtDecoder jwtDecoder(JwtProperties properties) {
+        NimbusReactiveJwtDecoder decoder;
+        if (properties.hmacSecret() != null && !properties.hmacSecret().isBlank()) {
+            decoder = NimbusReactiveJwtDecoder.withSecretKey(secretKey(properties.hmacSecret()))
+                    .macAlgorithm(MacAlgorithm.HS256)
+                    .build();
+        } else if (properties.jwkSetUri() != null && !properties.jwkSetUri().isBlank()) {
+            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri())
+                    .build();
+        } else {
+            throw new IllegalStateException(
+                    "Set streamchat.security.jwt.jwk-set-uri (or hmac-secret in the local profile)");
+        }
+        decoder.setJwtValidator(
+                properties.issuer() == null || properties.issuer().isBlank()
+                        ? JwtValidators.createDefault()
+                        : new DelegatingOAuth2TokenValidator<>(
+                                JwtValidators.createDefaultWithIssuer(properties.issuer())));
+        return decoder;
+    }
+
+    /** The HS256 key of the local profile. */
+    public static SecretKeySpec secretKey(String secret) {
+        return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+}

@@ -1,0 +1,190 @@
+// streamchat web client: protocol v1 over one WebSocket, exactly like any other client.
+// Keeps the session id and, per answer, the last chunk index seen, so that after a drop it reconnects
+// (to the same node while it lives) and asks for what it missed with RECONNECT.
+(() => {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const status = $('status');
+  const state = {
+    token: null,
+    userId: null,
+    socket: null,
+    sessionId: sessionStorage.getItem('streamchat.sessionId'),
+    conversationId: null,
+    answers: new Map(),   // messageId -> {element, text, next, done}
+    current: null,        // messageId of the answer streaming now
+    retries: 0,
+    heartbeat: null,
+    signedOut: false,
+  };
+
+  function setStatus(name, text) {
+    status.dataset.state = name;
+    status.textContent = text;
+  }
+
+  $('login').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const userId = $('user').value.trim();
+    const response = await fetch('/api/auth/dev-token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userId }),
+    });
+    if (!response.ok) {
+      setStatus('failed', 'sign-in refused (' + response.status + ')');
+      return;
+    }
+    state.token = (await response.json()).token;
+    state.userId = userId;
+    $('login').hidden = true;
+    $('chat').hidden = false;
+    connect();
+  });
+
+  function connect() {
+    setStatus(state.retries === 0 ? 'connecting' : 'reconnecting', state.retries === 0 ? 'connecting…' : 'reconnecting…');
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const params = new URLSearchParams({ access_token: state.token });
+    if (state.sessionId) params.set('sessionId', state.sessionId);
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/chat?${params}`);
+    state.socket = socket;
+    socket.onmessage = (event) => handle(JSON.parse(event.data));
+    socket.onclose = (event) => {
+      clearInterval(state.heartbeat);
+      if (state.socket !== socket || state.signedOut) return;
+      state.retries += 1;
+      const delay = Math.min(200 * 2 ** Math.min(state.retries, 5), 5000);
+      setStatus('reconnecting', `connection lost (${event.code}); reconnecting…`);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function send(frame) {
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      state.socket.send(JSON.stringify({ ...frame, timestamp: Date.now() }));
+      return true;
+    }
+    return false;
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case 'WELCOME':
+        state.sessionId = frame.sessionId;
+        sessionStorage.setItem('streamchat.sessionId', frame.sessionId);
+        setStatus('connected', `connected to ${frame.nodeId}` + (state.retries > 0 ? ' (resumed)' : ''));
+        status.dataset.node = frame.nodeId;
+        state.retries = 0;
+        state.heartbeat = setInterval(() => send({ type: 'HEARTBEAT' }), 20000);
+        for (const [messageId, answer] of state.answers) {
+          if (!answer.done) send({ type: 'RECONNECT', messageId, lastChunkIndex: answer.next - 1 });
+        }
+        break;
+      case 'STREAM_STARTED':
+        state.conversationId = frame.conversationId;
+        state.current = frame.messageId;
+        answerFor(frame.messageId);
+        $('cancel').disabled = false;
+        break;
+      case 'CHUNK': {
+        const answer = answerFor(frame.messageId);
+        if (frame.index !== answer.next) break; // the server's cursor guarantees order; this is a belt
+        answer.next += 1;
+        answer.text += frame.content;
+        const span = document.createElement('span');
+        span.className = frame.chunkType;
+        span.textContent = frame.content;
+        answer.body.appendChild(span);
+        answer.element.dataset.chunks = String(answer.next);
+        break;
+      }
+      case 'COMPLETE':
+        finish(frame.messageId, frame);
+        break;
+      case 'RECOVERY': {
+        const answer = state.answers.get(frame.messageId);
+        if (answer) answer.meta.textContent = `resumed from chunk ${frame.fromIndex} (${frame.status})`;
+        break;
+      }
+      case 'ERROR':
+        if (frame.messageId && state.answers.has(frame.messageId)) {
+          const answer = state.answers.get(frame.messageId);
+          answer.element.classList.add('error');
+          answer.done = true;
+          answer.element.dataset.error = frame.code;
+          answer.meta.textContent = `${frame.code}: ${frame.message}` + (frame.retryable ? ' (you may retry)' : '');
+          if (state.current === frame.messageId) $('cancel').disabled = true;
+        } else {
+          addLine('assistant error', `${frame.code}: ${frame.message}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function answerFor(messageId) {
+    let answer = state.answers.get(messageId);
+    if (!answer) {
+      const element = addLine('assistant', '');
+      element.dataset.messageId = messageId;
+      const body = document.createElement('span');
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      element.append(body, meta);
+      answer = { element, body, meta, text: '', next: 0, done: false };
+      state.answers.set(messageId, answer);
+    }
+    return answer;
+  }
+
+  async function finish(messageId, complete) {
+    const answer = answerFor(messageId);
+    answer.done = true;
+    if (state.current === messageId) $('cancel').disabled = true;
+    const digest = await sha256(answer.text);
+    const verified = digest === complete.contentSha256;
+    answer.element.dataset.complete = 'true';
+    answer.element.dataset.verified = String(verified);
+    answer.element.dataset.finishReason = complete.finishReason;
+    answer.meta.textContent = `${complete.totalChunks} chunks, ${complete.tokenCount} tokens, ${complete.finishReason}, `
+      + (verified ? 'digest verified' : 'DIGEST MISMATCH');
+  }
+
+  async function sha256(text) {
+    const bytes = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+    return Array.from(new Uint8Array(bytes)).map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function addLine(className, text) {
+    const item = document.createElement('li');
+    item.className = className;
+    item.textContent = text;
+    $('messages').appendChild(item);
+    item.scrollIntoView({ block: 'end' });
+    return item;
+  }
+
+  $('composer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const content = $('prompt').value;
+    if (!content.trim()) return;
+    const options = {};
+    if ($('model').value.trim() === 'simulated') {
+      options.chunks = Number($('chunks').value);
+      options.chunkIntervalMs = Number($('interval').value);
+    }
+    const frame = { type: 'CHAT_REQUEST', requestId: crypto.randomUUID(), content, options };
+    if (state.conversationId) frame.conversationId = state.conversationId;
+    if ($('model').value.trim()) frame.model = $('model').value.trim();
+    if (send(frame)) {
+      addLine('user', content);
+      $('prompt').value = '';
+    }
+  });
+
+  $('cancel').addEventListener('click', () => {
+    if (state.current) send({ type: 'CANCEL_STREAM', messageId: state.current });
+  });
+})();

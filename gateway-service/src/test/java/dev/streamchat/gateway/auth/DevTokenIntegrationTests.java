@@ -1,0 +1,68 @@
+package dev.streamchat.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamchat.testsupport.RedisTestConfiguration;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ActiveProfiles;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The local profile's dev tokens: signed, accepted by the gateway itself, refused for a bad user id. */
+@ServiceIntegrationTest
+@ActiveProfiles("local")
+@Import(RedisTestConfiguration.class)
+class DevTokenIntegrationTests {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void issuesASignedTokenTheGatewayAccepts() throws Exception {
+        HttpResponse<String> response = post("{\"userId\":\"alice\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        String token = body.path("token").asString();
+        assertThat(token.split("\\.")).hasSize(3);
+        assertThat(Instant.parse(body.path("expiresAt").asString())).isAfter(Instant.now());
+        var withToken = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/conversations"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withToken.statusCode()).isNotEqualTo(401);
+    }
+
+    @Test
+    void refusesABadUserIdWithAProblemDetail() throws Exception {
+        for (String body : new String[] {
+            "{\"userId\":\"\"}", "{\"userId\":\"a b\"}", "{}", "{\"userId\":\"" + "x".repeat(65) + "\"}"
+        }) {
+            HttpResponse<String> response = post(body);
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        }
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/auth/dev-token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

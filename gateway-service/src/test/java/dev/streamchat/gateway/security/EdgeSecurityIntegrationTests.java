@@ -1,0 +1,105 @@
+package dev.streamchat.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamchat.testsupport.ProtocolClient;
+import dev.streamchat.testsupport.RedisTestConfiguration;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import dev.streamchat.testsupport.TestTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The edge outside the local profile: only health and the web client are open; the dev-token endpoint does not
+ * exist; tokens are checked on every other path, WebSocket handshake included; {@code /api/**} is rate limited per
+ * user in Redis.
+ */
+@ServiceIntegrationTest
+@Import(RedisTestConfiguration.class)
+class EdgeSecurityIntegrationTests {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void healthAndTheWebClientAreOpen() throws Exception {
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> page = get("/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>streamchat</title>");
+        assertThat(get("/app.js", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theDevTokenEndpointDoesNotExistOutsideTheLocalProfile() throws Exception {
+        var response = HTTP.send(
+                HttpRequest.newBuilder(uri("/api/auth/dev-token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"alice\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).doesNotContain("token");
+    }
+
+    @Test
+    void apiAndActuatorNeedCredentials() throws Exception {
+        assertThat(get("/api/conversations", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/conversations", "not-a-jwt").statusCode()).isEqualTo(401);
+        assertThat(get("/api/conversations", TestTokens.expired("alice")).statusCode())
+                .isEqualTo(401);
+        assertThat(get("/api/conversations", TestTokens.signedWithAnotherKey("alice"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(get("/actuator/prometheus", TestTokens.valid("alice")).statusCode())
+                .isEqualTo(401);
+        assertThat(get("/api/conversations", TestTokens.valid("alice")).statusCode())
+                .isNotEqualTo(401);
+    }
+
+    @Test
+    void theWebSocketHandshakeNeedsAValidToken() {
+        URI chat = URI.create("ws://localhost:" + port + "/ws/chat");
+        assertThat(ProtocolClient.handshakeStatus(chat, null)).isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat, TestTokens.expired("alice")))
+                .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(
+                        URI.create(chat + "?access_token=" + TestTokens.signedWithAnotherKey("alice")), null))
+                .isEqualTo(401);
+    }
+
+    @Test
+    void apiRequestsAreRateLimitedPerUser() throws Exception {
+        String carol = TestTokens.valid("carol-" + System.nanoTime());
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            statuses.add(get("/api/analytics/summary", carol).statusCode());
+        }
+        assertThat(statuses).contains(429);
+        assertThat(statuses.subList(0, 20)).doesNotContain(429);
+        assertThat(get("/api/analytics/summary", TestTokens.valid("dave-" + System.nanoTime()))
+                        .statusCode())
+                .isNotEqualTo(429);
+    }
+
+    private HttpResponse<String> get(String path, String bearer) throws Exception {
+        var request = HttpRequest.newBuilder(uri(path));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+}
