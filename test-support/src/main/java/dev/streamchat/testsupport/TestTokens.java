@@ -34,13 +34,17 @@ public final class TestTokens {
     }
 
     public static String sign(String userId, String secret, Instant issuedAt, Duration lifetime) {
+        return sign(userId, secret, ISSUER, issuedAt, lifetime);
+    }
+
+    public static String sign(String userId, String secret, String issuer, Instant issuedAt, Duration lifetime) {
         var key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         var encoder = NimbusJwtEncoder.withSecretKey(key)
                 .algorithm(MacAlgorithm.HS256)
                 .build();
         var claims = JwtClaimsSet.builder()
                 .subject(userId)
-                .issuer(ISSUER)
+                .issuer(issuer)
                 .issuedAt(issuedAt)
                 .expiresAt(issuedAt.plus(lifetime))
                 .build();

@@ -2,6 +2,7 @@ package dev.streamchat.orchestrator.context;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,9 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 
@@ -25,11 +29,24 @@ public class ConversationContextClient {
     private final CircuitBreaker breaker;
     private final int turns;
 
+    private final LoadBalancerClient loadBalancer;
+
     ConversationContextClient(
-            RestClient.Builder loadBalanced,
+            LoadBalancerClient loadBalancer,
             CircuitBreakerRegistry breakers,
+            @Value("${spring.security.user.name}") String username,
+            @Value("${spring.security.user.password}") String password,
+            @Value("${streamchat.context.timeout:1s}") Duration timeout,
             @Value("${streamchat.context.turns:10}") int turns) {
-        this.persistence = loadBalanced.baseUrl("http://persistence-service").build();
+        var requests = new SimpleClientHttpRequestFactory();
+        requests.setConnectTimeout(timeout);
+        requests.setReadTimeout(timeout);
+        // not a RestClient.Builder bean: Eureka's own client would pick that up
+        this.persistence = RestClient.builder()
+                .requestFactory(requests)
+                .defaultHeaders(headers -> headers.setBasicAuth(username, password))
+                .build();
+        this.loadBalancer = loadBalancer;
         this.breaker = breakers.circuitBreaker("persistence-service");
         this.turns = turns;
     }
@@ -56,6 +73,14 @@ public class ConversationContextClient {
             log.debug("No context for conversation {}: {}", conversationId, e.toString());
             return List.of();
         }
+    }
+
+    private String instance() {
+        ServiceInstance instance = loadBalancer.choose("persistence-service");
+        if (instance == null) {
+            throw new IllegalStateException("no persistence-service instance");
+        }
+        return instance.getUri().toString();
     }
 
     /** One turn as persistence-service returns it. */

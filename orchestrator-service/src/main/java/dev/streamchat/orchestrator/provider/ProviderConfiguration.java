@@ -67,8 +67,16 @@ class ProviderConfiguration {
                         .model(required(ollama.model(), "ollama.model"))
                         .build())
                 .build();
-        return new RemoteProvider("ollama", model, ollama.coalesceWindow(), (name, options) ->
-                ModelProvider.chatOptions(name != null ? name : ollama.model(), options));
+        return new RemoteProvider("ollama", model, ollama.coalesceWindow(), (name, options) -> {
+            // Ollama's chat model takes only its own options class
+            var portable = ModelProvider.chatOptions(name != null ? name : ollama.model(), options);
+            return OllamaChatOptions.builder()
+                    .model(portable.getModel())
+                    .temperature(portable.getTemperature())
+                    .topP(portable.getTopP())
+                    .numPredict(portable.getMaxTokens())
+                    .build();
+        });
     }
 
     @Bean
@@ -83,8 +91,11 @@ class ProviderConfiguration {
                 .maxRetries(0)
                 .build();
         var model = AnthropicChatModel.builder().options(defaults).build();
-        return new RemoteProvider("anthropic", model, anthropic.coalesceWindow(), (name, options) ->
-                ModelProvider.chatOptions(name != null ? name : anthropic.model(), options));
+        return new RemoteProvider(
+                "anthropic",
+                model,
+                anthropic.coalesceWindow(),
+                (name, options) -> ModelProvider.chatOptions(name != null ? name : anthropic.model(), options));
     }
 
     private static String required(String value, String name) {

@@ -30,6 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.domain.Range;
@@ -48,7 +50,7 @@ import tools.jackson.databind.json.JsonMapper;
 class GenerationIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static OpenAiCompatibleServer openAi;
+    private static ModelWireServer models;
     private static KafkaProducer<String, String> producer;
 
     @Autowired
@@ -59,10 +61,17 @@ class GenerationIntegrationTests {
 
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) throws IOException {
-        openAi = new OpenAiCompatibleServer();
+        models = new ModelWireServer();
         registry.add("streamchat.providers.openai.enabled", () -> "true");
-        registry.add("streamchat.providers.openai.base-url", openAi::baseUrl);
+        registry.add("streamchat.providers.openai.base-url", () -> models.baseUrl() + "/v1");
         registry.add("streamchat.providers.openai.model", () -> "local-model");
+        registry.add("streamchat.providers.ollama.enabled", () -> "true");
+        registry.add("streamchat.providers.ollama.base-url", models::baseUrl);
+        registry.add("streamchat.providers.ollama.model", () -> "local-model");
+        registry.add("streamchat.providers.anthropic.enabled", () -> "true");
+        registry.add("streamchat.providers.anthropic.base-url", models::baseUrl);
+        registry.add("streamchat.providers.anthropic.api-key", () -> "test-key");
+        registry.add("streamchat.providers.anthropic.model", () -> "local-model");
         registry.add("streamchat.generation.idle-timeout", () -> "1s");
     }
 
@@ -80,7 +89,7 @@ class GenerationIntegrationTests {
     @AfterAll
     static void close() {
         producer.close();
-        openAi.close();
+        models.close();
     }
 
     @Test
@@ -213,6 +222,35 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aUserWithTheMaximumOfAnswersRunningIsRefusedTheNextOne() {
+        var running = new ArrayList<String>();
+        for (int i = 0; i < 5; i++) {
+            running.add(startStream(Map.of("chunks", 5000, "chunkIntervalMs", 20), null, "long answer", "busy-user"));
+        }
+        await().until(() -> running.stream().allMatch(id -> redis.opsForStream().size(HotLog.logKey(id)) > 0));
+
+        String refused = startStream(Map.of("chunks", 5), null, "one more", "busy-user");
+        JsonNode error = awaitTerminal(refused).getLast();
+
+        assertThat(error.path("code").asString()).isEqualTo("RATE_LIMITED");
+        assertThat(error.path("retryable").asBoolean()).isTrue();
+        running.forEach(id -> send(Map.of(
+                "commandId",
+                UUID.randomUUID().toString(),
+                "commandType",
+                "CancelStream",
+                "messageId",
+                id,
+                "userId",
+                "busy-user",
+                "conversationId",
+                "conv-" + id,
+                "timestamp",
+                System.currentTimeMillis())));
+        running.forEach(this::awaitTerminal);
+    }
+
+    @Test
     void anUnknownModelIsRefusedWithValidation() {
         String messageId = startStream(Map.of(), "no-such-provider");
 
@@ -222,28 +260,30 @@ class GenerationIntegrationTests {
         assertThat(error.path("retryable").asBoolean()).isFalse();
     }
 
-    @Test
-    void theOpenAiCompatibleProviderStreamsAnAnswerFromServerSentEvents() {
-        String messageId = startStream(Map.of(), "openai");
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "ollama", "anthropic"})
+    void aRealProviderStreamsAnAnswerFromItsWireFormat(String provider) {
+        String messageId = startStream(Map.of(), provider);
 
         List<JsonNode> log = awaitTerminal(messageId);
 
         var text = new StringBuilder();
         log.subList(0, log.size() - 1)
                 .forEach(frame -> text.append(frame.path("content").asString()));
-        assertThat(text.toString()).isEqualTo(String.join("", OpenAiCompatibleServer.DELTAS));
+        assertThat(text.toString()).isEqualTo(String.join("", ModelWireServer.PARTS));
         JsonNode complete = log.getLast();
         assertThat(complete.path("kind").asString()).isEqualTo("COMPLETE");
         assertThat(complete.path("contentSha256").asString()).isEqualTo(sha256(text.toString()));
         assertThat(complete.path("tokenCount").asInt()).isEqualTo(7);
-        assertThat(openAi.requests)
+        assertThat(models.requests)
                 .anySatisfy(request ->
-                        assertThat(request).contains("\"stream\":true").contains("local-model"));
+                        assertThat(request).contains("local-model").contains("tell me about resumable streams"));
     }
 
-    @Test
-    void anOpenAiCompatibleServerThatDropsMidStreamEndsTheMessageWithAnError() {
-        String messageId = startStream(Map.of(), "openai", "please break now");
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "ollama", "anthropic"})
+    void aProviderServerThatDropsMidStreamEndsTheMessageWithAnError(String provider) {
+        String messageId = startStream(Map.of(), provider, "please break now");
 
         JsonNode error = awaitTerminal(messageId).getLast();
 
@@ -251,14 +291,28 @@ class GenerationIntegrationTests {
         assertThat(error.path("code").asString()).isIn("PROVIDER_UNAVAILABLE", "TIMEOUT");
     }
 
+    @Test
+    void aModelNamedInTheRequestReachesTheProvider() {
+        String messageId = startStream(Map.of(), "openai/another-model");
+
+        awaitTerminal(messageId);
+
+        assertThat(models.requests).anySatisfy(request -> assertThat(request).contains("\"model\":\"another-model\""));
+    }
+
     private String startStream(Map<String, Object> options, String model) {
         return startStream(options, model, "tell me about resumable streams");
     }
 
     private String startStream(Map<String, Object> options, String model, String content) {
+        return startStream(options, model, content, "alice");
+    }
+
+    private String startStream(Map<String, Object> options, String model, String content, String userId) {
         String messageId = UUID.randomUUID().toString();
         var command = startStreamCommand(messageId, options, model);
         command.put("content", content);
+        command.put("userId", userId);
         send(command);
         return messageId;
     }

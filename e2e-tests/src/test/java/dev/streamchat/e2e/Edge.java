@@ -1,0 +1,133 @@
+package dev.streamchat.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.streamchat.launcher.LocalStack;
+import dev.streamchat.launcher.ServiceInstance;
+import dev.streamchat.testsupport.ProtocolClient;
+import dev.streamchat.testsupport.TestTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.io.FileSystemResource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The system as a client sees it: the gateway's dev tokens and WebSocket, and each session-service node directly. */
+final class Edge {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final LocalStack stack;
+
+    Edge(LocalStack stack) {
+        this.stack = stack;
+    }
+
+    ServiceInstance gateway() {
+        return instance("gateway-service");
+    }
+
+    List<ServiceInstance> sessionNodes() {
+        return stack.settings().services().stream()
+                .filter(instance -> instance.module().equals("session-service"))
+                .toList();
+    }
+
+    ServiceInstance instance(String module) {
+        return stack.settings().services().stream()
+                .filter(instance -> instance.module().equals(module))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    String devToken(String userId) {
+        try {
+            var response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway().baseUrl() + "/api/auth/dev-token"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId + "\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("dev token: " + response.statusCode() + " " + response.body());
+            }
+            return JSON.readTree(response.body()).path("token").asString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A token signed with the local profile's key and issuer, valid or not depending on the times given. */
+    String localToken(String userId, Instant issuedAt, Duration lifetime) {
+        try {
+            var local = new YamlPropertySourceLoader()
+                    .load(
+                            "local",
+                            new FileSystemResource(stack.settings().configRepo().resolve("application-local.yml")))
+                    .getFirst();
+            return TestTokens.sign(
+                    userId,
+                    String.valueOf(local.getProperty("streamchat.security.jwt.hmac-secret")),
+                    String.valueOf(local.getProperty("streamchat.security.jwt.issuer")),
+                    issuedAt,
+                    lifetime);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    URI chatThroughGateway(@Nullable String sessionId) {
+        return chat(gateway(), sessionId);
+    }
+
+    static URI chat(ServiceInstance instance, @Nullable String sessionId) {
+        String base = instance.baseUrl().replaceFirst("^http", "ws") + "/ws/chat";
+        return URI.create(
+                sessionId == null ? base : base + "?sessionId=" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Connects through the gateway and reads WELCOME; retried for a while, since the gateway learns the session nodes
+     * from Eureka a few seconds after they register.
+     */
+    Connected connect(String token, @Nullable String sessionId) {
+        var connected = new AtomicReference<Connected>();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
+                    var client = ProtocolClient.connect(chatThroughGateway(sessionId), token);
+                    connected.set(new Connected(client, client.next(Duration.ofSeconds(5))));
+                    return true;
+                });
+        return connected.get();
+    }
+
+    /** A client and the WELCOME it got. */
+    record Connected(ProtocolClient client, JsonNode welcome) implements AutoCloseable {
+        String nodeId() {
+            return welcome.path("nodeId").asString();
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+}

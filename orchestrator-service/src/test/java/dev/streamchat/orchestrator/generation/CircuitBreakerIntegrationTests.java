@@ -1,0 +1,97 @@
+package dev.streamchat.orchestrator.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamchat.orchestrator.command.ChatCommand;
+import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.testsupport.KafkaTestConfiguration;
+import dev.streamchat.testsupport.PostgresTestConfiguration;
+import dev.streamchat.testsupport.RedisTestConfiguration;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A provider that keeps failing opens its circuit: the next requests are refused at once, without calling it. */
+@ServiceIntegrationTest
+@Import({PostgresTestConfiguration.class, RedisTestConfiguration.class, KafkaTestConfiguration.class})
+@TestPropertySource(
+        properties = {
+            "streamchat.circuit-breaker.minimum-number-of-calls=4",
+            "streamchat.circuit-breaker.sliding-window-size=4",
+            "streamchat.circuit-breaker.wait-in-open-state=60s"
+        })
+class CircuitBreakerIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired
+    GenerationService generations;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void anOpenCircuitAnswersProviderUnavailableAtOnce() {
+        for (int i = 0; i < 4; i++) {
+            String failing = start(Map.of("chunks", 10, "chunkIntervalMs", 0, "failAtChunk", 2));
+            assertThat(terminal(failing))
+                    .contains("\"code\":\"PROVIDER_UNAVAILABLE\"")
+                    .contains("chunk 2");
+        }
+
+        long started = System.nanoTime();
+        String refused = start(Map.of("chunks", 10, "chunkIntervalMs", 0));
+        String frame = terminal(refused);
+
+        assertThat(frame).contains("\"code\":\"PROVIDER_UNAVAILABLE\"").contains("is unavailable");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(redis.opsForStream().size(HotLog.logKey(refused))).isEqualTo(1);
+    }
+
+    private String start(Map<String, Object> options) {
+        String messageId = UUID.randomUUID().toString();
+        generations.start(new ChatCommand(
+                UUID.randomUUID().toString(),
+                ChatCommand.START_STREAM,
+                messageId,
+                "breaker-user",
+                "conv-" + messageId,
+                "req-" + messageId,
+                "session-1",
+                "session-service-test",
+                "hello",
+                "simulated",
+                options,
+                System.currentTimeMillis()));
+        return messageId;
+    }
+
+    private String terminal(String messageId) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var last = redis.opsForStream()
+                    .reverseRange(
+                            HotLog.logKey(messageId),
+                            Range.unbounded(),
+                            org.springframework.data.redis.connection.Limit.limit()
+                                    .count(1));
+            return last != null
+                    && !last.isEmpty()
+                    && !last.getFirst().getValue().get("frame").toString().contains("\"kind\":\"CHUNK\"");
+        });
+        var last = redis.opsForStream()
+                .reverseRange(
+                        HotLog.logKey(messageId),
+                        Range.unbounded(),
+                        org.springframework.data.redis.connection.Limit.limit().count(1));
+        return JSON.readTree(last.getFirst().getValue().get("frame").toString()).toString();
+    }
+}
