@@ -1,6 +1,7 @@
 package dev.streamchat.gateway.routing;
 
 import java.util.UUID;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
@@ -14,6 +15,7 @@ import reactor.core.publisher.Mono;
 
 /** Sticky WebSocket routing and per-user rate-limit keys. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RoutingProperties.class)
 @LoadBalancerClient(name = "session-service", configuration = SessionAffinityConfiguration.class)
 class RoutingConfiguration {
 
