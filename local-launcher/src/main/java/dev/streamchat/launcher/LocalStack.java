@@ -290,6 +290,24 @@ public final class LocalStack implements AutoCloseable {
         return require(services.get(instanceId), instanceId);
     }
 
+    /**
+     * Starts an instance again after it was stopped or killed (by a test that takes a node down), and waits until it
+     * is healthy and registered in Eureka.
+     */
+    public void restartService(String instanceId) {
+        ServiceInstance instance = settings.services().stream()
+                .filter(candidate -> candidate.instanceId().equals(instanceId))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no instance " + instanceId));
+        synchronized (this) {
+            ManagedProcess running = services.get(instanceId);
+            if (running != null && running.isAlive()) {
+                throw new IllegalStateException(instanceId + " is still running");
+            }
+        }
+        new Readiness(settings, platform, progress).await(List.of(new Check(instance, startService(instance), true)));
+    }
+
     private static <T> T require(@Nullable T value, String what) {
         if (value == null) {
             throw new IllegalStateException(what + " is not running");

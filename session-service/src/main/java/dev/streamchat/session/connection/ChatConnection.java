@@ -32,7 +32,6 @@ final class ChatConnection implements FrameSink {
     private final String userId;
     private final JsonMapper json;
     private final Map<String, Follower> following = new ConcurrentHashMap<>();
-    private final Map<String, String> startedHere = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
     private boolean oversized;
 
@@ -59,11 +58,6 @@ final class ChatConnection implements FrameSink {
 
     Map<String, Follower> following() {
         return following;
-    }
-
-    /** Messages this connection started, with their conversations (the owner may cancel them). */
-    Map<String, String> startedHere() {
-        return startedHere;
     }
 
     @Override

@@ -52,6 +52,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final HotLogReader hotLog;
     private final ChatMessaging messaging;
     private final ConnectionRegistry registry;
+    private final MessageOwnership ownership;
     private final StringRedisTemplate redis;
     private final ProtocolProperties properties;
     private final JsonMapper json;
@@ -65,6 +66,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             HotLogReader hotLog,
             ChatMessaging messaging,
             ConnectionRegistry registry,
+            MessageOwnership ownership,
             StringRedisTemplate redis,
             ProtocolProperties properties,
             JsonMapper json,
@@ -75,6 +77,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.hotLog = hotLog;
         this.messaging = messaging;
         this.registry = registry;
+        this.ownership = ownership;
         this.redis = redis;
         this.properties = properties;
         this.json = json;
@@ -229,7 +232,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             follow(connection, known[0], 0);
             return;
         }
-        connection.startedHere().put(messageId, conversationId);
+        ownership.claim(messageId, userId, conversationId);
         connection.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
         follow(connection, messageId, 0);
         try {
@@ -258,29 +261,27 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     }
 
     private void cancel(ChatConnection connection, ClientFrame.CancelStream cancel) {
-        String conversationId = connection.startedHere().get(cancel.messageId());
-        if (conversationId == null) {
-            var meta = hotLog.meta(cancel.messageId())
-                    .orElseThrow(() -> new ProtocolException(
-                            ErrorCode.NOT_FOUND, "no answer " + cancel.messageId(), cancel.messageId()));
-            if (!connection.userId().equals(meta.get("userId"))) {
-                throw new ProtocolException(
-                        ErrorCode.FORBIDDEN, "only the owner may cancel an answer", cancel.messageId());
-            }
-            conversationId = String.valueOf(meta.get("conversationId"));
+        var owner = ownedBy(connection, cancel.messageId());
+        messaging.send(
+                ChatCommand.cancelStream(cancel.messageId(), connection.userId(), owner.conversationId(), nodeId));
+    }
+
+    private MessageOwnership.Owner ownedBy(ChatConnection connection, String messageId) {
+        var owner = ownership
+                .find(messageId)
+                .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND, "no answer " + messageId, messageId));
+        if (!connection.userId().equals(owner.userId())) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
         }
-        messaging.send(ChatCommand.cancelStream(cancel.messageId(), connection.userId(), conversationId, nodeId));
+        return owner;
     }
 
     private void reconnect(ChatConnection connection, ClientFrame.Reconnect reconnect) {
         String messageId = reconnect.messageId();
-        var meta = hotLog.meta(messageId)
-                .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND, "no answer " + messageId, messageId));
-        if (!connection.userId().equals(meta.get("userId"))) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
-        }
+        ownedBy(connection, messageId);
         int from = reconnect.lastChunkIndex() + 1;
-        Object total = meta.get("totalChunks");
+        Object total =
+                hotLog.meta(messageId).map(meta -> meta.get("totalChunks")).orElse(null);
         boolean finished = total != null;
         int missing = finished ? Math.max(0, Integer.parseInt(total.toString()) - from) : -1;
         connection.send(ServerFrame.Recovery.of(messageId, finished ? "COMPLETED" : "RECOVERED", from, missing));
@@ -296,7 +297,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             boolean sent = connection.send(frame);
             if (frame instanceof ServerFrame.Complete || frame instanceof ServerFrame.Error) {
                 connection.following().remove(messageId);
-                connection.startedHere().remove(messageId);
             }
             return sent;
         }));
