@@ -42,10 +42,14 @@ class NodeShutdownE2ETests {
         String node = first.nodeId();
         var client = first.client();
         client.send(Map.of(
-                "type", "CHAT_REQUEST",
-                "requestId", "r-" + UUID.randomUUID(),
-                "content", "a long answer, please",
-                "options", Map.of("chunks", 300, "chunkIntervalMs", 20)));
+                "type",
+                "CHAT_REQUEST",
+                "requestId",
+                "r-" + UUID.randomUUID(),
+                "content",
+                "a long answer, please",
+                "options",
+                Map.of("chunks", 300, "chunkIntervalMs", 20)));
         String messageId = client.next(WAIT).path("messageId").asString();
         var received = new ArrayList<JsonNode>();
         for (int i = 0; i < 20; i++) {
@@ -79,9 +83,12 @@ class NodeShutdownE2ETests {
             stack.restartService(node);
         }
 
-        List<JsonNode> chunks = received.stream().filter(f -> type(f).equals("CHUNK")).toList();
-        assertThat(chunks).extracting(f -> f.path("index").asInt())
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 300).boxed().toList());
+        List<JsonNode> chunks =
+                received.stream().filter(f -> type(f).equals("CHUNK")).toList();
+        assertThat(chunks)
+                .extracting(f -> f.path("index").asInt())
+                .containsExactlyElementsOf(
+                        java.util.stream.IntStream.range(0, 300).boxed().toList());
         var text = new StringBuilder();
         chunks.forEach(chunk -> text.append(chunk.path("content").asString()));
         JsonNode complete = received.getLast();

@@ -32,6 +32,7 @@ public final class ProtocolClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final WebSocket socket;
+    private volatile boolean paused;
 
     private ProtocolClient(URI uri, @Nullable String bearer) {
         var builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -126,6 +127,19 @@ public final class ProtocolClient implements AutoCloseable {
         return closed.isDone();
     }
 
+    /** Stops reading from the socket, as a client that cannot keep up: the server's sends back up. */
+    public void pauseReading() {
+        paused = true;
+    }
+
+    /** Reads again after {@link #pauseReading()}. */
+    public void resumeReading() {
+        if (paused) {
+            paused = false;
+            socket.request(1);
+        }
+    }
+
     public void abort() {
         socket.abort();
     }
@@ -152,7 +166,9 @@ public final class ProtocolClient implements AutoCloseable {
                 frames.add(JSON.readTree(text.toString()));
                 text.setLength(0);
             }
-            webSocket.request(1);
+            if (!paused) {
+                webSocket.request(1);
+            }
             return null;
         }
 
