@@ -173,6 +173,18 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aCancelOnTheControlChannelStopsTheGenerationOnTheInstanceThatRunsIt() {
+        String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 3);
+
+        redis.convertAndSend(HotLog.CONTROL_CHANNEL, messageId);
+
+        JsonNode terminal = awaitTerminal(messageId).getLast();
+        assertThat(terminal.path("finishReason").asString()).isEqualTo("CANCELLED");
+        assertThat(terminal.path("totalChunks").asInt()).isLessThan(2000);
+    }
+
+    @Test
     void aCancelFromAnotherUserChangesNothing() {
         String messageId = startStream(Map.of("chunks", 30, "chunkIntervalMs", 10), null);
         send(Map.of(

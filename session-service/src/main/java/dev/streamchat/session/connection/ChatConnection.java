@@ -3,6 +3,7 @@ package dev.streamchat.session.connection;
 import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.FrameSink;
 import dev.streamchat.session.protocol.ServerFrame;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One client connection: who it is, what it follows, and a bounded send buffer. Sends from any thread go through
  * Spring's {@link ConcurrentWebSocketSessionDecorator}; a client that lets the buffer overflow or a send block past
- * the time limit is closed with {@link #SLOW_CONSUMER} and recovers from the log when it comes back.
+ * the time limit is closed with {@link #SLOW_CONSUMER} (a client whose socket is full may see only the connection
+ * drop, since the close frame cannot reach it either) and recovers from the log when it comes back.
  */
 final class ChatConnection implements FrameSink {
 
@@ -31,6 +33,8 @@ final class ChatConnection implements FrameSink {
     private final String sessionId;
     private final String userId;
     private final JsonMapper json;
+    private final int sendTimeLimitMillis;
+    private final Counter closedAsSlow;
     private final Map<String, Follower> following = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
     private boolean oversized;
@@ -41,11 +45,14 @@ final class ChatConnection implements FrameSink {
             String userId,
             JsonMapper json,
             int sendTimeLimitMillis,
-            int sendBufferBytes) {
+            int sendBufferBytes,
+            Counter closedAsSlow) {
         this.session = new ConcurrentWebSocketSessionDecorator(session, sendTimeLimitMillis, sendBufferBytes);
         this.sessionId = sessionId;
         this.userId = userId;
         this.json = json;
+        this.sendTimeLimitMillis = sendTimeLimitMillis;
+        this.closedAsSlow = closedAsSlow;
     }
 
     String sessionId() {
@@ -70,12 +77,25 @@ final class ChatConnection implements FrameSink {
             return true;
         } catch (SessionLimitExceededException e) {
             log.info("Closing session {} of {}: {}", sessionId, userId, e.getMessage());
+            closedAsSlow.increment();
             close(SLOW_CONSUMER);
             return false;
         } catch (IOException | IllegalStateException e) {
             log.debug("Could not send to session {}: {}", sessionId, e.toString());
             return false;
         }
+    }
+
+    @Override
+    public boolean stalled() {
+        return session.getTimeSinceSendStarted() > sendTimeLimitMillis;
+    }
+
+    @Override
+    public void closeAsSlow() {
+        log.info("Closing session {} of {}: the client does not keep up", sessionId, userId);
+        closedAsSlow.increment();
+        close(SLOW_CONSUMER);
     }
 
     void close(CloseStatus status) {

@@ -1,5 +1,6 @@
 package dev.streamchat.session.connection;
 
+import dev.streamchat.session.delivery.FrameSink;
 import dev.streamchat.session.delivery.HotLogReader;
 import dev.streamchat.session.delivery.LiveFeeds;
 import dev.streamchat.session.messaging.ChatCommand;
@@ -59,6 +60,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final String nodeId;
     private final Map<String, ChatConnection> connections = new ConcurrentHashMap<>();
     private final Counter badFrames;
+    private final Counter closedAsSlow;
 
     ChatWebSocketHandler(
             FrameReader frames,
@@ -83,6 +85,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.json = json;
         this.nodeId = nodeId;
         this.badFrames = meters.counter("streamchat.frames.rejected");
+        this.closedAsSlow = meters.counter("streamchat.connections.closed.slow");
         meters.gauge("streamchat.connections.active", connections, Map::size);
     }
 
@@ -106,7 +109,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 userId,
                 json,
                 (int) properties.sendTimeLimit().toMillis(),
-                properties.sendBufferBytes());
+                properties.sendBufferBytes(),
+                closedAsSlow);
         ChatConnection previous = connections.put(session.getId(), connection);
         if (previous != null) {
             previous.close(CloseStatus.POLICY_VIOLATION);
@@ -293,12 +297,25 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         if (previous != null) {
             feeds.unfollow(previous);
         }
-        connection.following().put(messageId, feeds.follow(messageId, next, frame -> {
-            boolean sent = connection.send(frame);
-            if (frame instanceof ServerFrame.Complete || frame instanceof ServerFrame.Error) {
-                connection.following().remove(messageId);
+        connection.following().put(messageId, feeds.follow(messageId, next, new FrameSink() {
+            @Override
+            public boolean send(ServerFrame frame) {
+                boolean sent = connection.send(frame);
+                if (frame instanceof ServerFrame.Complete || frame instanceof ServerFrame.Error) {
+                    connection.following().remove(messageId);
+                }
+                return sent;
             }
-            return sent;
+
+            @Override
+            public boolean stalled() {
+                return connection.stalled();
+            }
+
+            @Override
+            public void closeAsSlow() {
+                connection.closeAsSlow();
+            }
         }));
     }
 

@@ -15,11 +15,14 @@ import org.slf4j.LoggerFactory;
  * yet sent. A frame below {@code next} is a duplicate and dropped; at {@code next} it is sent and {@code next}
  * advances; above it, the gap {@code [next, index)} is read from the hot log and sent first. The terminal frame sits
  * at index {@code totalChunks}, so it goes out only after every chunk. Frames are handled one at a time, in arrival
- * order, on a virtual thread per follower.
+ * order, on a virtual thread per follower; at most {@link #MAX_PENDING} wait.
  */
 public final class Follower {
 
     private static final Logger log = LoggerFactory.getLogger(Follower.class);
+
+    /** Frames that may wait for one follower; a client this far behind is closed as too slow. */
+    static final int MAX_PENDING = 4096;
 
     private final String messageId;
     private final FrameSink sink;
@@ -28,6 +31,7 @@ public final class Follower {
     private final Consumer<Follower> onEnd;
     private final Queue<LogFrame> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closingAsSlow = new AtomicBoolean();
     private final ReentrantLock cursorLock = new ReentrantLock();
     private volatile int next;
     private volatile boolean ended;
@@ -64,8 +68,24 @@ public final class Follower {
         return lastProgress;
     }
 
-    /** Hands a live frame to this follower; returns at once. */
+    /**
+     * Hands a live frame to this follower; returns at once. A client that does not keep up (too many frames waiting,
+     * or a send blocked past the time limit) is closed as too slow, off this thread: it resumes from the log when it
+     * comes back.
+     */
     void deliver(LogFrame frame) {
+        if (ended) {
+            return;
+        }
+        if (inbox.size() >= MAX_PENDING || sink.stalled()) {
+            if (closingAsSlow.compareAndSet(false, true)) {
+                executor.execute(() -> {
+                    end();
+                    sink.closeAsSlow();
+                });
+            }
+            return;
+        }
         inbox.add(frame);
         if (draining.compareAndSet(false, true)) {
             executor.execute(this::drain);

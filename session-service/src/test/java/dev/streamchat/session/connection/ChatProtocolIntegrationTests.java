@@ -98,6 +98,7 @@ class ChatProtocolIntegrationTests {
                     .containsEntry("nodeId", welcome.path("nodeId").asString());
         }
         await().until(() -> !redis.hasKey("chat:session:" + sessionId));
+        assertThat(sessionEvents(sessionId)).containsSubsequence("CONNECTED", "DISCONNECTED");
     }
 
     @Test
@@ -292,6 +293,33 @@ class ChatProtocolIntegrationTests {
             }
         }
         throw new AssertionError("no " + commandType + " for " + messageId + " on chat.requests");
+    }
+
+    private static List<String> sessionEvents(String sessionId) {
+        var properties = new Properties();
+        properties.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        var types = new java.util.ArrayList<String>();
+        try (var consumer = new KafkaConsumer<String, String>(properties)) {
+            consumer.subscribe(List.of("chat.session.events"));
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (!types.contains("DISCONNECTED") && System.currentTimeMillis() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(300))) {
+                    JsonNode event = JSON.readTree(record.value());
+                    if (event.path("aggregateId").asString().equals(sessionId)) {
+                        assertThat(record.key()).isEqualTo(sessionId);
+                        assertThat(event.path("userId").asString()).isEqualTo("alice");
+                        types.add(event.path("eventType").asString());
+                    }
+                }
+            }
+        }
+        return types;
     }
 
     private static Map<String, Object> chunk(String messageId, int index) {

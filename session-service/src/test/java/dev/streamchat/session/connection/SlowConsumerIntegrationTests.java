@@ -1,12 +1,14 @@
 package dev.streamchat.session.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.ProtocolClient;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
 import dev.streamchat.testsupport.TestTokens;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -22,8 +24,8 @@ import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A client that stops reading while its answer streams is closed with 4500 SLOW_CONSUMER once its send buffer is
- * full, and the node goes on serving everyone else.
+ * A client that stops reading while its answer streams is closed as a slow consumer once too much waits for it,
+ * and the node goes on serving everyone else.
  */
 @ServiceIntegrationTest
 @Import({RedisTestConfiguration.class, KafkaTestConfiguration.class})
@@ -39,19 +41,22 @@ class SlowConsumerIntegrationTests {
     @Autowired
     StringRedisTemplate redis;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void aClientThatStopsReadingIsClosedWithSlowConsumerAndOthersAreServed() {
         URI chat = URI.create("ws://localhost:" + port + "/ws/chat");
         try (var slow = ProtocolClient.connect(chat, TestTokens.valid("slowpoke"));
                 var other = ProtocolClient.connect(chat, TestTokens.valid("quick"))) {
-            slow.next();
+            String sessionId = slow.next().path("sessionId").asString();
             other.next();
             slow.send(Map.of("type", "CHAT_REQUEST", "requestId", "r-" + UUID.randomUUID(), "content", "much"));
             String messageId = slow.next().path("messageId").asString();
             slow.pauseReading();
 
             String content = "x".repeat(1000);
-            for (int i = 0; i < 30_000 && !(i >= 2000 && i % 500 == 0 && closedOnServer(messageId)); i++) {
+            for (int i = 0; i < 30_000 && !(i >= 2000 && i % 500 == 0 && closedOnServer(sessionId)); i++) {
                 String frame = JSON.writeValueAsString(Map.of(
                         "kind",
                         "CHUNK",
@@ -70,21 +75,20 @@ class SlowConsumerIntegrationTests {
                                 .withId(RecordId.of("0-" + (i + 1))));
                 redis.convertAndSend("chat:live:" + messageId, frame);
             }
+            await().atMost(Duration.ofSeconds(30)).until(() -> closedOnServer(sessionId));
+            assertThat(meters.counter("streamchat.connections.closed.slow").count())
+                    .isEqualTo(1.0);
             slow.resumeReading();
-            assertThat(slow.awaitClose(Duration.ofSeconds(30))).isEqualTo(4500);
+            // 4500 SLOW_CONSUMER when the close frame gets through; a socket this full may only see the drop
+            assertThat(slow.awaitClose(Duration.ofSeconds(30))).isIn(4500, 1006, -1);
 
             other.send(Map.of("type", "HEARTBEAT"));
             assertThat(ProtocolClient.type(other.next())).isEqualTo("HEARTBEAT_ACK");
         }
     }
 
-    private boolean closedOnServer(String messageId) {
-        // the node unsubscribes from a message once its last follower is gone
-        return redis.execute((org.springframework.data.redis.core.RedisCallback<Boolean>)
-                connection -> connection.execute("PUBSUB", "NUMSUB".getBytes(), ("chat:live:" + messageId).getBytes())
-                                instanceof java.util.List<?> reply
-                        && reply.size() == 2
-                        && reply.get(1) instanceof Long count
-                        && count == 0);
+    private boolean closedOnServer(String sessionId) {
+        // the node removes a connection from the registry once it is closed
+        return !redis.hasKey("chat:session:" + sessionId);
     }
 }
