@@ -93,6 +93,18 @@ public class GenerationService {
                     command.requestId());
             return;
         }
+        var started = new Generation(command, provider, model, properties, hotLog, events, nodeId, this::finished);
+        try {
+            begin(command, started, selection.isPresent(), providerName, model);
+        } catch (RuntimeException e) {
+            // the row exists, so a redelivery would start nothing: end the message here, whatever still works
+            log.error("Could not start the generation of message {}", command.messageId(), e);
+            started.fail("INTERNAL", "the answer could not be started", true);
+        }
+    }
+
+    private void begin(
+            ChatCommand command, Generation started, boolean knownModel, String providerName, @Nullable String model) {
         var meta = new HashMap<String, String>();
         meta.put("userId", command.userId());
         meta.put("conversationId", conversationId(command));
@@ -100,15 +112,13 @@ public class GenerationService {
         meta.put("status", GenerationStatus.STREAMING.name());
         meta.put("owner", nodeId);
         hotLog.createMeta(command.messageId(), meta, properties.liveRetention());
-
-        var started = new Generation(command, provider, model, properties, hotLog, events, nodeId, this::finished);
         events.publish(started.event(
                 StreamEvent.startedEventId(command.messageId()),
                 StreamEventType.STREAM_STARTED,
                 System.currentTimeMillis(),
                 startedPayload(command, providerName, model)));
 
-        if (selection.isEmpty()) {
+        if (!knownModel) {
             refuse(
                     started,
                     "VALIDATION",
@@ -126,14 +136,15 @@ public class GenerationService {
             refuse(started, "CAPACITY", "this orchestrator runs its maximum of answers; try again", true);
             return;
         }
+        running.put(command.messageId(), new Running(started, breaker, System.nanoTime()));
         if (!userLimiter.tryAcquire(
                 command.userId(), command.messageId(), properties.maxStreamsPerUser(), properties.maxDuration())) {
+            running.remove(command.messageId());
             slots.release();
             breaker.releasePermission();
             refuse(started, "RATE_LIMITED", "at most " + properties.maxStreamsPerUser() + " answers at once", true);
             return;
         }
-        running.put(command.messageId(), new Running(started, breaker, System.nanoTime()));
         if ("true".equals(hotLog.meta(command.messageId()).get("cancelRequested"))) {
             started.cancel();
             return;
@@ -189,7 +200,11 @@ public class GenerationService {
         var entry = running.remove(generation.messageId());
         if (entry != null) {
             slots.release();
-            userLimiter.release(generation.userId(), generation.messageId());
+            try {
+                userLimiter.release(generation.userId(), generation.messageId());
+            } catch (RuntimeException e) {
+                log.warn("Could not release the user slot of message {}: {}", generation.messageId(), e.toString());
+            }
             long elapsed = System.nanoTime() - entry.startedNanos();
             switch (outcome.status()) {
                 case FAILED -> {

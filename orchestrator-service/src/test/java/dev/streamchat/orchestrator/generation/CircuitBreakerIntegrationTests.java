@@ -9,9 +9,12 @@ import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
@@ -20,14 +23,18 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A provider that keeps failing opens its circuit: the next requests are refused at once, without calling it. */
+/**
+ * Protections with small limits: a provider that keeps failing opens its circuit (the next requests are refused at
+ * once, without calling it), and an instance running its maximum of answers refuses the next with CAPACITY.
+ */
 @ServiceIntegrationTest
 @Import({PostgresTestConfiguration.class, RedisTestConfiguration.class, KafkaTestConfiguration.class})
 @TestPropertySource(
         properties = {
             "streamchat.circuit-breaker.minimum-number-of-calls=4",
             "streamchat.circuit-breaker.sliding-window-size=4",
-            "streamchat.circuit-breaker.wait-in-open-state=60s"
+            "streamchat.circuit-breaker.wait-in-open-state=60s",
+            "streamchat.generation.max-concurrent-streams=2"
         })
 class CircuitBreakerIntegrationTests {
 
@@ -38,6 +45,14 @@ class CircuitBreakerIntegrationTests {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    CircuitBreakerRegistry breakers;
+
+    @AfterEach
+    void closeCircuits() {
+        breakers.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
+    }
 
     @Test
     void anOpenCircuitAnswersProviderUnavailableAtOnce() {
@@ -57,19 +72,37 @@ class CircuitBreakerIntegrationTests {
         assertThat(redis.opsForStream().size(HotLog.logKey(refused))).isEqualTo(1);
     }
 
+    @Test
+    void anInstanceRunningItsMaximumOfAnswersRefusesTheNextWithCapacity() {
+        String first = start(Map.of("chunks", 5000, "chunkIntervalMs", 20), "capacity-user-1", "simulated");
+        String second = start(Map.of("chunks", 5000, "chunkIntervalMs", 20), "capacity-user-2", "simulated");
+
+        String refused = start(Map.of("chunks", 5), "capacity-user-3", "simulated");
+
+        assertThat(terminal(refused)).contains("\"code\":\"CAPACITY\"");
+        generations.cancelLocally(first);
+        generations.cancelLocally(second);
+        assertThat(terminal(first)).contains("CANCELLED");
+        assertThat(terminal(second)).contains("CANCELLED");
+    }
+
     private String start(Map<String, Object> options) {
+        return start(options, "breaker-user", "simulated");
+    }
+
+    private String start(Map<String, Object> options, String userId, String model) {
         String messageId = UUID.randomUUID().toString();
         generations.start(new ChatCommand(
                 UUID.randomUUID().toString(),
                 ChatCommand.START_STREAM,
                 messageId,
-                "breaker-user",
+                userId,
                 "conv-" + messageId,
                 "req-" + messageId,
                 "session-1",
                 "session-service-test",
                 "hello",
-                "simulated",
+                model,
                 options,
                 System.currentTimeMillis()));
         return messageId;

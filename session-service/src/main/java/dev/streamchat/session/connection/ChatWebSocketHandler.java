@@ -14,7 +14,6 @@ import dev.streamchat.session.protocol.ProtocolProperties;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +23,6 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.BinaryMessage;
@@ -45,8 +43,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ChatWebSocketHandler.class);
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
-    private static final Duration REQUEST_MEMORY = Duration.ofDays(1);
-    private static final Duration CONVERSATION_OWNERSHIP = Duration.ofDays(30);
 
     private final FrameReader frames;
     private final LiveFeeds feeds;
@@ -54,7 +50,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final ChatMessaging messaging;
     private final ConnectionRegistry registry;
     private final MessageOwnership ownership;
-    private final StringRedisTemplate redis;
     private final ProtocolProperties properties;
     private final JsonMapper json;
     private final String nodeId;
@@ -69,7 +64,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             ChatMessaging messaging,
             ConnectionRegistry registry,
             MessageOwnership ownership,
-            StringRedisTemplate redis,
             ProtocolProperties properties,
             JsonMapper json,
             MeterRegistry meters,
@@ -80,7 +74,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.messaging = messaging;
         this.registry = registry;
         this.ownership = ownership;
-        this.redis = redis;
         this.properties = properties;
         this.json = json;
         this.nodeId = nodeId;
@@ -115,13 +108,18 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         if (previous != null) {
             previous.close(CloseStatus.POLICY_VIOLATION);
         }
-        connection.send(ServerFrame.Welcome.of(sessionId, userId, nodeId));
         try {
             registry.register(sessionId, userId, nodeId);
+        } catch (RuntimeException e) {
+            log.warn("Could not register session {}: {}", sessionId, e.toString());
+        }
+        // after registering: a client that has WELCOME is in the registry
+        connection.send(ServerFrame.Welcome.of(sessionId, userId, nodeId));
+        try {
             messaging.sessionEvent(
                     DomainEvent.of("CONNECTED", sessionId, userId, null, null, nodeId, Map.of("sessionId", sessionId)));
         } catch (RuntimeException e) {
-            log.warn("Could not record the connection of session {}: {}", sessionId, e.toString());
+            log.warn("Could not send the CONNECTED event of session {}: {}", sessionId, e.toString());
         }
     }
 
@@ -220,20 +218,16 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         String userId = connection.userId();
         String conversationId =
                 request.conversationId() == null ? UUID.randomUUID().toString() : request.conversationId();
-        Boolean claimed = redis.opsForValue()
-                .setIfAbsent("chat:conversation:" + conversationId + ":owner", userId, CONVERSATION_OWNERSHIP);
-        if (!Boolean.TRUE.equals(claimed)
-                && !userId.equals(redis.opsForValue().get("chat:conversation:" + conversationId + ":owner"))) {
+        if (!ownership.claimConversation(conversationId, userId)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "conversation " + conversationId + " is not yours");
         }
         String messageId = UUID.randomUUID().toString();
-        String requestKey = "chat:request:" + userId + ":" + request.requestId();
-        Boolean fresh = redis.opsForValue().setIfAbsent(requestKey, messageId + " " + conversationId, REQUEST_MEMORY);
-        if (!Boolean.TRUE.equals(fresh)) {
+        var known = ownership.rememberRequest(userId, request.requestId(), messageId, conversationId);
+        if (known.isPresent()) {
             // the same request again (a retry): the same answer, followed from its first chunk
-            String[] known = String.valueOf(redis.opsForValue().get(requestKey)).split(" ", 2);
-            connection.send(ServerFrame.StreamStarted.of(request.requestId(), known[0], known[1]));
-            follow(connection, known[0], 0);
+            connection.send(ServerFrame.StreamStarted.of(
+                    request.requestId(), known.get().id(), known.get().conversationId()));
+            follow(connection, known.get().id(), 0);
             return;
         }
         ownership.claim(messageId, userId, conversationId);
@@ -254,7 +248,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                     request.options()));
         } catch (RuntimeException e) {
             log.warn("StartStream for message {} not accepted by Kafka: {}", messageId, e.toString());
-            redis.delete(requestKey);
+            ownership.forgetRequest(userId, request.requestId());
             var follower = connection.following().remove(messageId);
             if (follower != null) {
                 feeds.unfollow(follower);
@@ -274,7 +268,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         var owner = ownership
                 .find(messageId)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND, "no answer " + messageId, messageId));
-        if (!connection.userId().equals(owner.userId())) {
+        if (!connection.userId().equals(owner.id())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
         }
         return owner;
