@@ -32,7 +32,10 @@ class DiscoveryServiceIntegrationTests {
     static final String PASSWORD = "test-platform-password";
     private static final String PLATFORM = "platform:" + PASSWORD;
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort
@@ -94,6 +97,7 @@ class DiscoveryServiceIntegrationTests {
                 }}""";
 
         HttpResponse<String> registered = send(HttpRequest.newBuilder(uri("/eureka/apps/TEST-SERVICE"))
+                .timeout(java.time.Duration.ofSeconds(20))
                 .header("Authorization", basic(PLATFORM))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(instance)));
@@ -105,7 +109,9 @@ class DiscoveryServiceIntegrationTests {
     }
 
     private HttpResponse<String> get(String path, @Nullable String credentials, @Nullable String accept) {
-        var request = HttpRequest.newBuilder(uri(path)).GET();
+        var request = HttpRequest.newBuilder(uri(path))
+                .timeout(java.time.Duration.ofSeconds(20))
+                .GET();
         if (credentials != null) {
             request.header("Authorization", basic(credentials));
         }

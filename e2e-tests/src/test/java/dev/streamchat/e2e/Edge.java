@@ -27,7 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** The system as a client sees it: the gateway's dev tokens and WebSocket, and each session-service node directly. */
 final class Edge {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final LocalStack stack;
@@ -56,7 +59,9 @@ final class Edge {
     String devToken(String userId) {
         try {
             var response = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(gateway().baseUrl() + "/api/auth/dev-token"))
+                    HttpRequest.newBuilder(URI.create(gateway()
+                                            .timeout(java.time.Duration.ofSeconds(20))
+                                            .baseUrl() + "/api/auth/dev-token"))
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId + "\"}"))
                             .build(),

@@ -2,11 +2,13 @@ package dev.streamchat.e2e;
 
 import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.StackSettings;
+import dev.streamchat.testsupport.ModelWireServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -30,27 +32,51 @@ public final class SharedStack implements ParameterResolver {
     public LocalStack resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot()
                 .getStore(ExtensionContext.Namespace.create(SharedStack.class))
-                .computeIfAbsent(Running.class, key -> new Running(start()), Running.class)
+                .computeIfAbsent(Running.class, key -> start(), Running.class)
                 .stack();
     }
 
-    private static LocalStack start() {
+    private static Running start() {
         deleteRecursively(RUN_DIRECTORY);
+        ModelWireServer models = startModelServer();
         StackSettings settings = StackSettings.local(StackSettings.findRepositoryRoot(Path.of("")))
-                .withRunDirectory(RUN_DIRECTORY);
+                .withRunDirectory(RUN_DIRECTORY)
+                // the OpenAI-compatible provider, pointed at a local server speaking OpenAI's streaming format
+                .withServiceEnvironment(Map.of(
+                        "OPENAI_ENABLED", "true",
+                        "OPENAI_BASE_URL", models.baseUrl() + "/v1",
+                        "OPENAI_MODEL", "local-model"));
         long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(
-                settings, line -> System.out.printf("[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line));
-        System.out.printf("[stack] healthy in %.1f s%n", (System.nanoTime() - started) / 1e9);
-        return stack;
+        try {
+            LocalStack stack = LocalStack.start(
+                    settings,
+                    line -> System.out.printf("[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line));
+            System.out.printf("[stack] healthy in %.1f s%n", (System.nanoTime() - started) / 1e9);
+            return new Running(stack, models);
+        } catch (RuntimeException e) {
+            models.close();
+            throw e;
+        }
+    }
+
+    private static ModelWireServer startModelServer() {
+        try {
+            return new ModelWireServer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The stack of this run; closed by JUnit when the run ends (or earlier by a test that stops it on purpose). */
-    record Running(LocalStack stack) implements AutoCloseable {
+    record Running(LocalStack stack, ModelWireServer models) implements AutoCloseable {
 
         @Override
         public void close() {
-            stack.close();
+            try {
+                stack.close();
+            } finally {
+                models.close();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.ServiceInstance;
+import dev.streamchat.testsupport.ModelWireServer;
 import dev.streamchat.testsupport.ProtocolClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,10 @@ class StreamingE2ETests {
 
     private static final Duration ANSWER = Duration.ofSeconds(60);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
 
     private final LocalStack stack;
     private final Edge edge;
@@ -58,6 +62,33 @@ class StreamingE2ETests {
             List<JsonNode> frames = ask(alice.client(), Map.of("chunks", 500, "chunkIntervalMs", 0));
 
             assertWholeAnswer(frames, 500);
+        }
+    }
+
+    @Test
+    void theOpenAiCompatibleProviderStreamsAnAnswerFromALocalServerSpeakingItsWireFormat() throws Exception {
+        try (var kim = edge.connect(edge.devToken("kim"), null)) {
+            var request = new LinkedHashMap<String, Object>();
+            request.put("type", "CHAT_REQUEST");
+            request.put("requestId", "r-" + UUID.randomUUID());
+            request.put("content", "Say hello.");
+            request.put("model", "openai");
+            kim.client().send(request);
+            String messageId = kim.client().next(ANSWER).path("messageId").asString();
+            List<JsonNode> frames = kim.client().untilTerminal(messageId, ANSWER);
+
+            var text = new StringBuilder();
+            frames.stream()
+                    .filter(f -> type(f).equals("CHUNK"))
+                    .forEach(f -> text.append(f.path("content").asString()));
+            assertThat(text.toString()).isEqualTo(String.join("", ModelWireServer.PARTS));
+            JsonNode complete = frames.getLast();
+            assertThat(type(complete)).isEqualTo("COMPLETE");
+            assertThat(complete.path("tokenCount").asInt()).isEqualTo(7);
+            assertThat(complete.path("contentSha256").asString())
+                    .isEqualTo(HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256")
+                                    .digest(text.toString().getBytes(StandardCharsets.UTF_8))));
         }
     }
 
@@ -255,7 +286,8 @@ class StreamingE2ETests {
 
     private double activeConnections(ServiceInstance node) throws Exception {
         String metrics = HTTP.send(
-                        HttpRequest.newBuilder(URI.create(node.baseUrl() + "/actuator/prometheus"))
+                        HttpRequest.newBuilder(URI.create(node.baseUrl().timeout(java.time.Duration.ofSeconds(20))
+                                        + "/actuator/prometheus"))
                                 .header(
                                         "Authorization",
                                         stack.platformCredentials().basicAuthorization())

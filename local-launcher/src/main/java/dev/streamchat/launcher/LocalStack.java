@@ -214,6 +214,7 @@ public final class LocalStack implements AutoCloseable {
         environment.put("PLATFORM_USERNAME", platform.username());
         environment.put("PLATFORM_PASSWORD", platform.password());
         environment.put("CONFIG_REPO_DIR", settings.configRepo().toString());
+        environment.putAll(settings.serviceEnvironment());
         synchronized (this) {
             if (stopping) {
                 throw new IllegalStateException("stopped while starting");

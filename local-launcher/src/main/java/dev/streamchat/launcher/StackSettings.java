@@ -17,7 +17,8 @@ public record StackSettings(
         InfrastructurePorts ports,
         List<ServiceInstance> services,
         List<String> serviceJvmOptions,
-        Duration startTimeout) {
+        Duration startTimeout,
+        Map<String, String> serviceEnvironment) {
 
     public static final String DISCOVERY = "discovery-service";
 
@@ -49,6 +50,7 @@ public record StackSettings(
     public StackSettings {
         services = List.copyOf(services);
         serviceJvmOptions = List.copyOf(serviceJvmOptions);
+        serviceEnvironment = Map.copyOf(serviceEnvironment);
     }
 
     /** The settings of {@code ./chat up} for the repository at {@code repositoryRoot}, run folder {@code run/}. */
@@ -59,12 +61,25 @@ public record StackSettings(
                 InfrastructurePorts.LOCAL,
                 LOCAL_SERVICES,
                 DEFAULT_SERVICE_JVM_OPTIONS,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                Map.of());
     }
 
     public StackSettings withRunDirectory(Path runDirectory) {
         return new StackSettings(
-                repositoryRoot, runDirectory.toAbsolutePath(), ports, services, serviceJvmOptions, startTimeout);
+                repositoryRoot,
+                runDirectory.toAbsolutePath(),
+                ports,
+                services,
+                serviceJvmOptions,
+                startTimeout,
+                serviceEnvironment);
+    }
+
+    /** These settings, with environment variables given to every service (e.g. {@code OPENAI_BASE_URL}). */
+    public StackSettings withServiceEnvironment(Map<String, String> environment) {
+        return new StackSettings(
+                repositoryRoot, runDirectory, ports, services, serviceJvmOptions, startTimeout, environment);
     }
 
     /** Every port the stack listens on, with what listens there, infrastructure first. */

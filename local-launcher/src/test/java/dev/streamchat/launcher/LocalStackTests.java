@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +98,7 @@ class LocalStackTests {
                 ports,
                 List.of(new ServiceInstance(StackSettings.DISCOVERY, StackSettings.DISCOVERY, Ports.findFree())),
                 List.of(),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Map.of());
     }
 }

@@ -27,7 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ProtocolClient implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -39,7 +42,10 @@ public final class ProtocolClient implements AutoCloseable {
         if (bearer != null) {
             builder.header("Authorization", "Bearer " + bearer);
         }
-        this.socket = builder.buildAsync(uri, new Listener()).join();
+        // a handshake that gets no answer fails instead of hanging the test run
+        this.socket = builder.buildAsync(uri, new Listener())
+                .orTimeout(15, TimeUnit.SECONDS)
+                .join();
     }
 
     /** Connects, with the token as a bearer header when not null. */

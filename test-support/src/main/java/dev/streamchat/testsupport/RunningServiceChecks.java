@@ -25,7 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public abstract class RunningServiceChecks {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final Credentials PLATFORM = new Credentials("platform", ServiceIntegrationTest.PLATFORM_PASSWORD);
@@ -106,7 +109,8 @@ public abstract class RunningServiceChecks {
 
     /** A GET on the service, with HTTP Basic credentials, or without when null. */
     protected HttpResponse<String> get(String path, @Nullable Credentials credentials) {
-        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(java.time.Duration.ofSeconds(20));
         if (credentials != null) {
             request.header("Authorization", credentials.basicAuthorization());
         }

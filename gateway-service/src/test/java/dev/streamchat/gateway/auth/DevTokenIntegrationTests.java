@@ -22,7 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Import(RedisTestConfiguration.class)
 class DevTokenIntegrationTests {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort
@@ -39,6 +42,7 @@ class DevTokenIntegrationTests {
         assertThat(Instant.parse(body.path("expiresAt").asString())).isAfter(Instant.now());
         var withToken = HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/conversations"))
+                        .timeout(java.time.Duration.ofSeconds(20))
                         .header("Authorization", "Bearer " + token)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -60,6 +64,7 @@ class DevTokenIntegrationTests {
     private HttpResponse<String> post(String body) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/auth/dev-token"))
+                        .timeout(java.time.Duration.ofSeconds(20))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),

@@ -27,7 +27,10 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = {"streamchat.rate-limit.requests-per-second=1", "streamchat.rate-limit.burst=5"})
 class EdgeSecurityIntegrationTests {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
 
     @LocalServerPort
     int port;
@@ -45,6 +48,7 @@ class EdgeSecurityIntegrationTests {
     void theDevTokenEndpointDoesNotExistOutsideTheLocalProfile() throws Exception {
         var response = HTTP.send(
                 HttpRequest.newBuilder(uri("/api/auth/dev-token"))
+                        .timeout(java.time.Duration.ofSeconds(20))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"alice\"}"))
                         .build(),
@@ -95,7 +99,7 @@ class EdgeSecurityIntegrationTests {
     }
 
     private HttpResponse<String> get(String path, String bearer) throws Exception {
-        var request = HttpRequest.newBuilder(uri(path));
+        var request = HttpRequest.newBuilder(uri(path)).timeout(java.time.Duration.ofSeconds(20));
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }

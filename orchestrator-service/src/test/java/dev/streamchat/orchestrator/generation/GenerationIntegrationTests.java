@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.orchestrator.hotlog.HotLog;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
+import dev.streamchat.testsupport.ModelWireServer;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
@@ -287,7 +288,7 @@ class GenerationIntegrationTests {
         assertThat(complete.path("kind").asString()).isEqualTo("COMPLETE");
         assertThat(complete.path("contentSha256").asString()).isEqualTo(sha256(text.toString()));
         assertThat(complete.path("tokenCount").asInt()).isEqualTo(7);
-        assertThat(models.requests)
+        assertThat(models.requests())
                 .anySatisfy(request ->
                         assertThat(request).contains("local-model").contains("tell me about resumable streams"));
     }
@@ -309,7 +310,8 @@ class GenerationIntegrationTests {
 
         awaitTerminal(messageId);
 
-        assertThat(models.requests).anySatisfy(request -> assertThat(request).contains("\"model\":\"another-model\""));
+        assertThat(models.requests())
+                .anySatisfy(request -> assertThat(request).contains("\"model\":\"another-model\""));
     }
 
     private String startStream(Map<String, Object> options, String model) {

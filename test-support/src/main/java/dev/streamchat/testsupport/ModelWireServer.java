@@ -1,4 +1,4 @@
-package dev.streamchat.orchestrator.generation;
+package dev.streamchat.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -24,14 +24,14 @@ import java.util.concurrent.Executors;
  *
  * A prompt containing "break" gets two parts and then a dropped connection.
  */
-final class ModelWireServer implements AutoCloseable {
+public final class ModelWireServer implements AutoCloseable {
 
-    static final List<String> PARTS = List.of("Hello", " from", " a", " real", " wire", " format", ".");
+    public static final List<String> PARTS = List.of("Hello", " from", " a", " real", " wire", " format", ".");
 
     private final HttpServer server;
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
 
-    ModelWireServer() throws IOException {
+    public ModelWireServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", exchange -> answer(exchange, "text/event-stream", this::openAi));
@@ -40,7 +40,12 @@ final class ModelWireServer implements AutoCloseable {
         server.start();
     }
 
-    String baseUrl() {
+    /** What the server was asked: each request's path and body. */
+    public List<String> requests() {
+        return requests;
+    }
+
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
