@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -34,7 +35,7 @@ class DiscoveryServiceIntegrationTests {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -97,7 +98,7 @@ class DiscoveryServiceIntegrationTests {
                 }}""";
 
         HttpResponse<String> registered = send(HttpRequest.newBuilder(uri("/eureka/apps/TEST-SERVICE"))
-                .timeout(java.time.Duration.ofSeconds(20))
+                .timeout(Duration.ofSeconds(20))
                 .header("Authorization", basic(PLATFORM))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(instance)));
@@ -110,7 +111,7 @@ class DiscoveryServiceIntegrationTests {
 
     private HttpResponse<String> get(String path, @Nullable String credentials, @Nullable String accept) {
         var request = HttpRequest.newBuilder(uri(path))
-                .timeout(java.time.Duration.ofSeconds(20))
+                .timeout(Duration.ofSeconds(20))
                 .GET();
         if (credentials != null) {
             request.header("Authorization", basic(credentials));

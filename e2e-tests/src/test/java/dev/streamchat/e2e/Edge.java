@@ -29,7 +29,7 @@ final class Edge {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -59,9 +59,8 @@ final class Edge {
     String devToken(String userId) {
         try {
             var response = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(gateway()
-                                            .timeout(java.time.Duration.ofSeconds(20))
-                                            .baseUrl() + "/api/auth/dev-token"))
+                    HttpRequest.newBuilder(URI.create(gateway().baseUrl() + "/api/auth/dev-token"))
+                            .timeout(Duration.ofSeconds(20))
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId + "\"}"))
                             .build(),

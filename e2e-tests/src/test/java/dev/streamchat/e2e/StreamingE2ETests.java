@@ -45,7 +45,7 @@ class StreamingE2ETests {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
 
     private final LocalStack stack;
@@ -286,8 +286,8 @@ class StreamingE2ETests {
 
     private double activeConnections(ServiceInstance node) throws Exception {
         String metrics = HTTP.send(
-                        HttpRequest.newBuilder(URI.create(node.baseUrl().timeout(java.time.Duration.ofSeconds(20))
-                                        + "/actuator/prometheus"))
+                        HttpRequest.newBuilder(URI.create(node.baseUrl() + "/actuator/prometheus"))
+                                .timeout(Duration.ofSeconds(20))
                                 .header(
                                         "Authorization",
                                         stack.platformCredentials().basicAuthorization())

@@ -29,7 +29,7 @@ public final class ProtocolClient implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -27,7 +28,7 @@ public abstract class RunningServiceChecks {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -110,7 +111,7 @@ public abstract class RunningServiceChecks {
     /** A GET on the service, with HTTP Basic credentials, or without when null. */
     protected HttpResponse<String> get(String path, @Nullable Credentials credentials) {
         var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(java.time.Duration.ofSeconds(20));
+                .timeout(Duration.ofSeconds(20));
         if (credentials != null) {
             request.header("Authorization", credentials.basicAuthorization());
         }

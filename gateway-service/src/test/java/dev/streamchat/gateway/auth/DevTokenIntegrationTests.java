@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -24,7 +25,7 @@ class DevTokenIntegrationTests {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -42,7 +43,7 @@ class DevTokenIntegrationTests {
         assertThat(Instant.parse(body.path("expiresAt").asString())).isAfter(Instant.now());
         var withToken = HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/conversations"))
-                        .timeout(java.time.Duration.ofSeconds(20))
+                        .timeout(Duration.ofSeconds(20))
                         .header("Authorization", "Bearer " + token)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -64,7 +65,7 @@ class DevTokenIntegrationTests {
     private HttpResponse<String> post(String body) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/auth/dev-token"))
-                        .timeout(java.time.Duration.ofSeconds(20))
+                        .timeout(Duration.ofSeconds(20))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class EdgeSecurityIntegrationTests {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
             .build();
 
     @LocalServerPort
@@ -48,7 +49,7 @@ class EdgeSecurityIntegrationTests {
     void theDevTokenEndpointDoesNotExistOutsideTheLocalProfile() throws Exception {
         var response = HTTP.send(
                 HttpRequest.newBuilder(uri("/api/auth/dev-token"))
-                        .timeout(java.time.Duration.ofSeconds(20))
+                        .timeout(Duration.ofSeconds(20))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"alice\"}"))
                         .build(),
@@ -99,7 +100,7 @@ class EdgeSecurityIntegrationTests {
     }
 
     private HttpResponse<String> get(String path, String bearer) throws Exception {
-        var request = HttpRequest.newBuilder(uri(path)).timeout(java.time.Duration.ofSeconds(20));
+        var request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20));
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
