@@ -93,6 +93,37 @@ class StreamingE2ETests {
     }
 
     @Test
+    void aFinishedAnswerIsInTheHistoryOfItsUserOnlyThroughTheGateway() throws Exception {
+        String token = edge.devToken("lena");
+        try (var lena = edge.connect(token, null)) {
+            String messageId = start(lena.client(), Map.of("chunks", 30, "chunkIntervalMs", 0));
+            List<JsonNode> frames = lena.client().untilTerminal(messageId, ANSWER);
+            String digest = frames.getLast().path("contentSha256").asString();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode stored =
+                        JSON.readTree(history("/api/conversations/messages/" + messageId + "?fromIndex=10", token)
+                                .body());
+                assertThat(stored.path("complete").asBoolean()).isTrue();
+                assertThat(stored.path("chunks")).hasSize(20);
+                assertThat(stored.path("contentSha256").asString()).isEqualTo(digest);
+            });
+            var other = history("/api/conversations/messages/" + messageId, edge.devToken("mallory"));
+            assertThat(other.statusCode()).isEqualTo(404);
+            assertThat(other.body()).doesNotContain("content\"");
+        }
+    }
+
+    private HttpResponse<String> history(String path, String token) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(edge.gateway().baseUrl() + path))
+                        .timeout(Duration.ofSeconds(20))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aFastAnswerArrivesWholeAndReportsItsLatency() throws Exception {
         try (var bob = edge.connect(edge.devToken("bob"), null)) {
             for (int round = 0; round < 3; round++) {

@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Import;
 
 /** persistence-service on real infrastructure, configured from config-repo: healthy with its database. */
 @ServiceIntegrationTest
-@Import({PostgresTestConfiguration.class})
+@Import({PostgresTestConfiguration.class, dev.streamchat.testsupport.KafkaTestConfiguration.class})
 class PersistenceServiceIntegrationTests extends RunningServiceChecks {
 
     @Override

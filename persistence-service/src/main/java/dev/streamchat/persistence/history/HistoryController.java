@@ -1,0 +1,115 @@
+package dev.streamchat.persistence.history;
+
+import dev.streamchat.persistence.history.HistoryViews.ContextTurn;
+import dev.streamchat.persistence.history.HistoryViews.ConversationView;
+import dev.streamchat.persistence.history.HistoryViews.MessageChunks;
+import dev.streamchat.persistence.history.HistoryViews.MessageView;
+import dev.streamchat.persistence.history.HistoryViews.Page;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The history API, through the gateway under {@code /api/conversations}, for the caller of the token only; and
+ * {@code /internal/conversations/{id}/context} for orchestrator-service (platform credentials).
+ */
+@RestController
+class HistoryController {
+
+    private final HistoryService history;
+
+    HistoryController(HistoryService history) {
+        this.history = history;
+    }
+
+    @GetMapping("/api/conversations")
+    Page<ConversationView> conversations(
+            @AuthenticationPrincipal Jwt caller,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size) {
+        return history.conversations(caller.getSubject(), page(page), size(size));
+    }
+
+    @GetMapping("/api/conversations/{conversationId}/messages")
+    Page<MessageView> messages(
+            @AuthenticationPrincipal Jwt caller,
+            @PathVariable String conversationId,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "50") int size) {
+        return history.messages(caller.getSubject(), conversationId, page(page), size(size));
+    }
+
+    @GetMapping("/api/conversations/messages/{messageId}")
+    MessageChunks message(
+            @AuthenticationPrincipal Jwt caller,
+            @PathVariable String messageId,
+            @RequestParam(defaultValue = "0") int fromIndex) {
+        if (fromIndex < 0) {
+            throw new IllegalArgumentException("fromIndex must be 0 or more");
+        }
+        return history.chunks(caller.getSubject(), messageId, fromIndex);
+    }
+
+    @GetMapping("/api/conversations/search")
+    Page<MessageView> search(
+            @AuthenticationPrincipal Jwt caller,
+            @RequestParam String q,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size) {
+        if (q.isBlank() || q.length() > 200) {
+            throw new IllegalArgumentException("q must be 1 to 200 characters");
+        }
+        return history.search(caller.getSubject(), q, page(page), size(size));
+    }
+
+    @DeleteMapping("/api/conversations/{conversationId}")
+    ResponseEntity<Void> delete(@AuthenticationPrincipal Jwt caller, @PathVariable String conversationId) {
+        history.delete(caller.getSubject(), conversationId);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping("/internal/conversations/{conversationId}/context")
+    List<ContextTurn> context(
+            @PathVariable String conversationId,
+            @RequestParam String userId,
+            @RequestParam(defaultValue = "10") int turns) {
+        return history.context(userId, conversationId, turns);
+    }
+
+    @ExceptionHandler(HistoryService.NotFoundException.class)
+    ProblemDetail notFound(HistoryService.NotFoundException e) {
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+        problem.setTitle("Not found");
+        return problem;
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail badRequest(IllegalArgumentException e) {
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        problem.setTitle("Bad request");
+        return problem;
+    }
+
+    private static int page(int page) {
+        if (page < 0) {
+            throw new IllegalArgumentException("page must be 0 or more");
+        }
+        return page;
+    }
+
+    private static int size(int size) {
+        if (size < 1 || size > HistoryService.MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("size must be 1 to " + HistoryService.MAX_PAGE_SIZE);
+        }
+        return size;
+    }
+}

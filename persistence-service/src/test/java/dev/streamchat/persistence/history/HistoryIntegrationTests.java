@@ -1,0 +1,366 @@
+package dev.streamchat.persistence.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamchat.testsupport.KafkaTestConfiguration;
+import dev.streamchat.testsupport.PostgresTestConfiguration;
+import dev.streamchat.testsupport.ServiceIntegrationTest;
+import dev.streamchat.testsupport.TestInfrastructure;
+import dev.streamchat.testsupport.TestTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The history built from real events on a real broker into PostgreSQL, read back through the API as its users see it.
+ */
+@ServiceIntegrationTest
+@Import({PostgresTestConfiguration.class, KafkaTestConfiguration.class})
+class HistoryIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private static KafkaProducer<String, String> producer;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @BeforeAll
+    static void producer() {
+        var properties = new Properties();
+        properties.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        producer = new KafkaProducer<>(properties);
+    }
+
+    @AfterAll
+    static void closeProducer() {
+        producer.close();
+    }
+
+    @Test
+    void buildsTheConversationFromItsEventsOnceEvenWhenEveryEventComesTwice() throws Exception {
+        var answer = new Answer("alice", List.of("Streams ", "resume ", "exactly ", "once."));
+        List<Map<String, Object>> events = answer.events("How do resumable streams work?", "STREAM_COMPLETED");
+        events.forEach(HistoryIntegrationTests::publish);
+        events.forEach(HistoryIntegrationTests::publish);
+
+        awaitStatus(answer.messageId, "COMPLETED");
+        JsonNode conversations = get("/api/conversations", "alice").body();
+        assertThat(conversations.path("items")).anySatisfy(conversation -> {
+            assertThat(conversation.path("id").asString()).isEqualTo(answer.conversationId);
+            assertThat(conversation.path("title").asString()).isEqualTo("How do resumable streams work?");
+        });
+        JsonNode messages = get("/api/conversations/" + answer.conversationId + "/messages", "alice")
+                .body();
+        assertThat(messages.path("total").asInt()).isEqualTo(2);
+        assertThat(messages.path("items").get(0).path("role").asString()).isEqualTo("user");
+        JsonNode assistant = messages.path("items").get(1);
+        assertThat(assistant.path("content").asString()).isEqualTo("Streams resume exactly once.");
+        assertThat(assistant.path("totalChunks").asInt()).isEqualTo(4);
+        assertThat(assistant.path("contentSha256").asString()).isEqualTo("digest-" + answer.messageId);
+        assertThat(count("select count(*) from event_store where message_id = ?", answer.messageId))
+                .isEqualTo(events.size());
+        assertThat(count("select count(*) from stream_chunks where message_id = ?", answer.messageId))
+                .isEqualTo(4);
+    }
+
+    @Test
+    void servesAnAnswerFromAnyIndexAlsoAfterItsChunkRowsArePruned() throws Exception {
+        var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five"));
+        answer.events("count to five", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+
+        JsonNode fromTwo = get("/api/conversations/messages/" + answer.messageId + "?fromIndex=2", "alice")
+                .body();
+        assertThat(fromTwo.path("complete").asBoolean()).isTrue();
+        assertThat(texts(fromTwo)).containsExactly("three ", "four ", "five");
+
+        jdbc.sql("delete from stream_chunks where message_id = ?")
+                .param(answer.messageId)
+                .update();
+        JsonNode pruned = get("/api/conversations/messages/" + answer.messageId + "?fromIndex=3", "alice")
+                .body();
+        assertThat(pruned.path("complete").asBoolean()).isTrue();
+        assertThat(pruned.path("chunks").get(0).path("index").asInt()).isEqualTo(3);
+        assertThat(texts(pruned)).containsExactly("four ", "five");
+    }
+
+    @Test
+    void aStreamingAnswerIsNotComplete() throws Exception {
+        var answer = new Answer("alice", List.of("partial ", "answer"));
+        answer.events("still going", null).forEach(HistoryIntegrationTests::publish);
+        await().until(() -> count("select count(*) from stream_chunks where message_id = ?", answer.messageId) == 2);
+
+        JsonNode chunks =
+                get("/api/conversations/messages/" + answer.messageId, "alice").body();
+        assertThat(chunks.path("status").asString()).isEqualTo("STREAMING");
+        assertThat(chunks.path("complete").asBoolean()).isFalse();
+        assertThat(texts(chunks)).containsExactly("partial ", "answer");
+    }
+
+    @Test
+    void anotherUserGetsNotFoundAndNoByteOfTheContent() throws Exception {
+        var answer = new Answer("alice", List.of("alice's ", "secret"));
+        answer.events("private question", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+
+        for (String path : List.of(
+                "/api/conversations/" + answer.conversationId + "/messages",
+                "/api/conversations/messages/" + answer.messageId)) {
+            var response = get(path, "bob");
+            assertThat(response.status()).as(path).isEqualTo(404);
+            assertThat(response.body().toString()).doesNotContain("secret");
+        }
+        assertThat(get("/api/conversations/search?q=secret", "bob").body().path("items"))
+                .isEmpty();
+        assertThat(get("/api/conversations/search?q=secret", "alice").body().path("items"))
+                .isNotEmpty();
+        assertThat(send("DELETE", "/api/conversations/" + answer.conversationId, "bob")
+                        .status())
+                .isEqualTo(404);
+        assertThat(get("/api/conversations", "bob").body().toString()).doesNotContain(answer.conversationId);
+    }
+
+    @Test
+    void anEventIntoAnotherUsersConversationIsRefusedToTheDeadLetterTopic() throws Exception {
+        var answer = new Answer("alice", List.of("mine"));
+        answer.events("alice's conversation", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+
+        String intruder = UUID.randomUUID().toString();
+        publish(event("MESSAGE_CREATED", "mallory", answer.conversationId, intruder, Map.of("content", "hijack")));
+
+        assertThat(deadLetters("chat.message.events.persistence-service.dlt", intruder))
+                .isTrue();
+        assertThat(count(
+                        "select count(*) from messages where conversation_id = ? and user_id = 'mallory'",
+                        answer.conversationId))
+                .isZero();
+        assertThat(count("select count(*) from event_store where message_id = ?", intruder))
+                .isZero();
+    }
+
+    @Test
+    void deletingAConversationRemovesItsMessages() throws Exception {
+        var answer = new Answer("alice", List.of("to be deleted"));
+        answer.events("forget me", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+
+        assertThat(send("DELETE", "/api/conversations/" + answer.conversationId, "alice")
+                        .status())
+                .isEqualTo(204);
+        assertThat(get("/api/conversations/" + answer.conversationId + "/messages", "alice")
+                        .status())
+                .isEqualTo(404);
+        assertThat(count("select count(*) from messages where conversation_id = ?", answer.conversationId))
+                .isZero();
+    }
+
+    @Test
+    void givesTheOrchestratorTheRecentTurnsWithThePlatformCredentials() throws Exception {
+        var answer = new Answer("alice", List.of("Paris."));
+        answer.events("Capital of France?", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+        String path = "/internal/conversations/" + answer.conversationId + "/context?userId=alice&turns=10";
+
+        var anonymous = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        var platform = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .header(
+                                "Authorization",
+                                "Basic "
+                                        + Base64.getEncoder()
+                                                .encodeToString(("platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD)
+                                                        .getBytes()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode turns = JSON.readTree(platform.body());
+        assertThat(turns).hasSize(2);
+        assertThat(turns.get(0).path("role").asString()).isEqualTo("user");
+        assertThat(turns.get(1).path("content").asString()).isEqualTo("Paris.");
+    }
+
+    @Test
+    void badPagingIsABadRequestProblem() throws Exception {
+        var response = get("/api/conversations?size=1000", "alice");
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().path("detail").asString()).contains("size");
+        assertThat(get("/api/conversations", null).status()).isEqualTo(401);
+    }
+
+    /** One question and its answer, as session-service and orchestrator-service would emit them. */
+    private static final class Answer {
+        final String userId;
+        final String conversationId = "conv-" + UUID.randomUUID();
+        final String messageId = UUID.randomUUID().toString();
+        final List<String> chunks;
+
+        Answer(String userId, List<String> chunks) {
+            this.userId = userId;
+            this.chunks = chunks;
+        }
+
+        List<Map<String, Object>> events(String question, String terminal) {
+            var events = new ArrayList<Map<String, Object>>();
+            events.add(event("MESSAGE_CREATED", userId, conversationId, messageId, Map.of("content", question)));
+            events.add(event("STREAM_STARTED", userId, conversationId, messageId, Map.of("model", "simulated")));
+            for (int i = 0; i < chunks.size(); i++) {
+                events.add(event(
+                        "CHUNK_RECEIVED",
+                        userId,
+                        conversationId,
+                        messageId,
+                        Map.of("index", i, "content", chunks.get(i), "chunkType", "TEXT")));
+            }
+            if (terminal != null) {
+                events.add(event(
+                        terminal,
+                        userId,
+                        conversationId,
+                        messageId,
+                        Map.of(
+                                "totalChunks",
+                                chunks.size(),
+                                "finishReason",
+                                "STOP",
+                                "tokenCount",
+                                9,
+                                "contentSha256",
+                                "digest-" + messageId)));
+            }
+            return events;
+        }
+    }
+
+    private static Map<String, Object> event(
+            String type, String userId, String conversationId, String messageId, Map<String, Object> payload) {
+        var event = new HashMap<String, Object>();
+        event.put(
+                "eventId",
+                UUID.nameUUIDFromBytes((messageId + type + payload.get("index")).getBytes())
+                        .toString());
+        event.put("eventType", type);
+        event.put("schemaVersion", 1);
+        event.put("aggregateId", messageId);
+        event.put("userId", userId);
+        event.put("conversationId", conversationId);
+        event.put("messageId", messageId);
+        event.put("nodeId", "test");
+        event.put("timestamp", System.currentTimeMillis());
+        event.put("payload", payload);
+        return event;
+    }
+
+    private static void publish(Map<String, Object> event) {
+        String topic = event.get("eventType").equals("MESSAGE_CREATED") ? "chat.message.events" : "chat.stream.events";
+        try {
+            producer.send(new ProducerRecord<>(
+                            topic, event.get("conversationId").toString(), JSON.writeValueAsString(event)))
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitStatus(String messageId, String status) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("select status from messages where id = ?")
+                        .param(messageId)
+                        .query(String.class)
+                        .optional()
+                        .filter(status::equals)
+                        .isPresent());
+    }
+
+    private long count(String sql, String parameter) {
+        return jdbc.sql(sql).param(parameter).query(Long.class).single();
+    }
+
+    private static List<String> texts(JsonNode chunks) {
+        var texts = new ArrayList<String>();
+        chunks.path("chunks").forEach(chunk -> texts.add(chunk.path("content").asString()));
+        return texts;
+    }
+
+    private static boolean deadLetters(String topic, String messageId) {
+        var properties = new Properties();
+        properties.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        try (var consumer = new KafkaConsumer<String, String>(properties)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value().contains(messageId)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private Response get(String path, String userId) throws Exception {
+        return send("GET", path, userId);
+    }
+
+    private Response send(String method, String path, String userId) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (userId != null) {
+            request.header("Authorization", "Bearer " + TestTokens.valid(userId));
+        }
+        var response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(
+                response.statusCode(),
+                response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body()));
+    }
+
+    private record Response(int status, JsonNode body) {}
+}
