@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.ServiceInstance;
+import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.ModelWireServer;
 import dev.streamchat.testsupport.ProtocolClient;
 import java.net.URI;
@@ -23,12 +24,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -382,15 +379,8 @@ class StreamingE2ETests {
     }
 
     private List<String> streamEvents(String messageId, String last) {
-        var properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         var types = new ArrayList<String>();
-        try (var consumer = new KafkaConsumer<String, String>(properties)) {
-            consumer.subscribe(List.of("chat.stream.events"));
+        try (var consumer = KafkaTestClients.consumer(stack.kafka().bootstrapServers(), "chat.stream.events")) {
             long deadline = System.currentTimeMillis() + 30_000;
             while (!types.contains(last) && System.currentTimeMillis() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.ModelWireServer;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
@@ -19,15 +20,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,13 +73,7 @@ class GenerationIntegrationTests {
 
     @BeforeAll
     static void producer() {
-        var properties = new Properties();
-        properties.put(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfrastructure.kafka().bootstrapServers());
-        properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producer = new KafkaProducer<>(properties);
+        producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers());
     }
 
     @AfterAll
@@ -385,17 +374,9 @@ class GenerationIntegrationTests {
     }
 
     private static List<String> streamEventTypes(String messageId, int expected) {
-        var properties = new Properties();
-        properties.put(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfrastructure.kafka().bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         var types = new ArrayList<String>();
-        try (var consumer = new KafkaConsumer<String, String>(properties)) {
-            consumer.subscribe(List.of("chat.stream.events"));
+        try (var consumer =
+                KafkaTestClients.consumer(TestInfrastructure.kafka().bootstrapServers(), "chat.stream.events")) {
             long deadline = System.currentTimeMillis() + 20_000;
             while (types.size() < expected && System.currentTimeMillis() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {

@@ -3,6 +3,7 @@ package dev.streamchat.persistence.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
@@ -18,15 +19,9 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,13 +54,7 @@ class HistoryIntegrationTests {
 
     @BeforeAll
     static void producer() {
-        var properties = new Properties();
-        properties.put(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfrastructure.kafka().bootstrapServers());
-        properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producer = new KafkaProducer<>(properties);
+        producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers());
     }
 
     @AfterAll
@@ -323,16 +312,7 @@ class HistoryIntegrationTests {
     }
 
     private static boolean deadLetters(String topic, String messageId) {
-        var properties = new Properties();
-        properties.put(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfrastructure.kafka().bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        try (var consumer = new KafkaConsumer<String, String>(properties)) {
-            consumer.subscribe(List.of(topic));
+        try (var consumer = KafkaTestClients.consumer(TestInfrastructure.kafka().bootstrapServers(), topic)) {
             long deadline = System.currentTimeMillis() + 30_000;
             while (System.currentTimeMillis() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {

@@ -4,6 +4,7 @@ import static dev.streamchat.testsupport.ProtocolClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.ProtocolClient;
 import dev.streamchat.testsupport.RedisTestConfiguration;
@@ -15,11 +16,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,16 +52,7 @@ class ChatProtocolIntegrationTests {
 
     @BeforeEach
     void subscribeToCommands() {
-        var properties = new Properties();
-        properties.put(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfrastructure.kafka().bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        commands = new KafkaConsumer<>(properties);
-        commands.subscribe(List.of("chat.requests"));
+        commands = KafkaTestClients.consumer(TestInfrastructure.kafka().bootstrapServers(), "chat.requests");
     }
 
     @AfterEach
@@ -296,17 +285,9 @@ class ChatProtocolIntegrationTests {
     }
 
     private static List<String> sessionEvents(String sessionId) {
-        var properties = new Properties();
-        properties.put(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfrastructure.kafka().bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         var types = new java.util.ArrayList<String>();
-        try (var consumer = new KafkaConsumer<String, String>(properties)) {
-            consumer.subscribe(List.of("chat.session.events"));
+        try (var consumer =
+                KafkaTestClients.consumer(TestInfrastructure.kafka().bootstrapServers(), "chat.session.events")) {
             long deadline = System.currentTimeMillis() + 15_000;
             while (!types.contains("DISCONNECTED") && System.currentTimeMillis() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(300))) {
