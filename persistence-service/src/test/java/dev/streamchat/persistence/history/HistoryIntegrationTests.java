@@ -3,6 +3,7 @@ package dev.streamchat.persistence.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.streamchat.persistence.retention.RetentionJobs;
 import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +53,12 @@ class HistoryIntegrationTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    RetentionJobs retention;
+
+    @Autowired
+    DataSource dataSource;
 
     @BeforeAll
     static void producer() {
@@ -108,6 +116,59 @@ class HistoryIntegrationTests {
         assertThat(pruned.path("complete").asBoolean()).isTrue();
         assertThat(pruned.path("chunks").get(0).path("index").asInt()).isEqualTo(3);
         assertThat(texts(pruned)).containsExactly("four ", "five");
+    }
+
+    @Test
+    void retentionPrunesOldChunkRowsAndTheAnswerIsStillServedFromAnyIndex() throws Exception {
+        var old = new Answer("alice", List.of("old ", "but ", "kept"));
+        var recent = new Answer("alice", List.of("fresh"));
+        old.events("an old question", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        recent.events("a new question", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(old.messageId, "COMPLETED");
+        awaitStatus(recent.messageId, "COMPLETED");
+        jdbc.sql("update messages set completed_at = now() - interval '30 days' where id = ?")
+                .param(old.messageId)
+                .update();
+
+        assertThat(retention.pruneChunkRows()).isGreaterThanOrEqualTo(3);
+
+        assertThat(count("select count(*) from stream_chunks where message_id = ?", old.messageId))
+                .isZero();
+        assertThat(count("select count(*) from stream_chunks where message_id = ?", recent.messageId))
+                .isEqualTo(1);
+        JsonNode fromOne = get("/api/conversations/messages/" + old.messageId + "?fromIndex=1", "alice")
+                .body();
+        assertThat(fromOne.path("complete").asBoolean()).isTrue();
+        assertThat(texts(fromOne)).containsExactly("but ", "kept");
+    }
+
+    @Test
+    void onlyOneInstanceRunsARetentionJobAtATime() throws Exception {
+        try (var other = dataSource.getConnection();
+                var statement = other.createStatement()) {
+            statement.execute("select pg_advisory_lock(" + 0x5C_0001L + ")");
+            assertThat(retention.pruneChunkRows()).isEqualTo(-1);
+            statement.execute("select pg_advisory_unlock(" + 0x5C_0001L + ")");
+        }
+        assertThat(retention.pruneChunkRows()).isNotNegative();
+    }
+
+    @Test
+    void idleConversationsAreArchivedOutOfTheListButStayReadable() throws Exception {
+        var answer = new Answer("alice", List.of("ancient"));
+        answer.events("long ago", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+        jdbc.sql("update conversations set updated_at = now() - interval '365 days' where id = ?")
+                .param(answer.conversationId)
+                .update();
+
+        assertThat(retention.archiveIdleConversations()).isGreaterThanOrEqualTo(1);
+
+        assertThat(get("/api/conversations?size=100", "alice").body().toString())
+                .doesNotContain(answer.conversationId);
+        assertThat(get("/api/conversations/" + answer.conversationId + "/messages", "alice")
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
