@@ -1,7 +1,6 @@
 package dev.streamchat.orchestrator.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.orchestrator.command.ChatCommand;
 import dev.streamchat.orchestrator.hotlog.HotLog;
@@ -18,10 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
-import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.TestPropertySource;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Protections with small limits: a provider that keeps failing opens its circuit (the next requests are refused at
@@ -37,8 +34,6 @@ import tools.jackson.databind.json.JsonMapper;
             "streamchat.generation.max-concurrent-streams=2"
         })
 class CircuitBreakerIntegrationTests {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
     GenerationService generations;
@@ -109,22 +104,8 @@ class CircuitBreakerIntegrationTests {
     }
 
     private String terminal(String messageId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            var last = redis.opsForStream()
-                    .reverseRange(
-                            HotLog.logKey(messageId),
-                            Range.unbounded(),
-                            org.springframework.data.redis.connection.Limit.limit()
-                                    .count(1));
-            return last != null
-                    && !last.isEmpty()
-                    && !last.getFirst().getValue().get("frame").toString().contains("\"kind\":\"CHUNK\"");
-        });
-        var last = redis.opsForStream()
-                .reverseRange(
-                        HotLog.logKey(messageId),
-                        Range.unbounded(),
-                        org.springframework.data.redis.connection.Limit.limit().count(1));
-        return JSON.readTree(last.getFirst().getValue().get("frame").toString()).toString();
+        return HotLogFrames.awaitEnded(redis, messageId, Duration.ofSeconds(20))
+                .getLast()
+                .toString();
     }
 }

@@ -30,7 +30,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
-import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -119,9 +118,13 @@ class GenerationIntegrationTests {
         var command = startStreamCommand(UUID.randomUUID().toString(), Map.of("chunks", 5, "chunkIntervalMs", 0), null);
         send(command);
         send(command);
+        // commands of one conversation are applied in order: once a later one has run, so has the repeat
+        var later = startStreamCommand(UUID.randomUUID().toString(), Map.of("chunks", 1, "chunkIntervalMs", 0), null);
+        later.put("conversationId", command.get("conversationId"));
+        send(later);
 
+        awaitTerminal(later.get("messageId").toString());
         List<JsonNode> log = awaitTerminal(command.get("messageId").toString());
-        Thread.sleep(500);
 
         assertThat(log).hasSize(6);
         assertThat(redis.opsForStream()
@@ -134,19 +137,7 @@ class GenerationIntegrationTests {
         String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
         await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
 
-        send(Map.of(
-                "commandId",
-                UUID.randomUUID().toString(),
-                "commandType",
-                "CancelStream",
-                "messageId",
-                messageId,
-                "userId",
-                "alice",
-                "conversationId",
-                "conv-" + messageId,
-                "timestamp",
-                System.currentTimeMillis()));
+        send(cancelCommand(messageId, "alice"));
 
         List<JsonNode> log = awaitTerminal(messageId);
         JsonNode terminal = log.getLast();
@@ -177,19 +168,7 @@ class GenerationIntegrationTests {
     @Test
     void aCancelFromAnotherUserChangesNothing() {
         String messageId = startStream(Map.of("chunks", 30, "chunkIntervalMs", 10), null);
-        send(Map.of(
-                "commandId",
-                UUID.randomUUID().toString(),
-                "commandType",
-                "CancelStream",
-                "messageId",
-                messageId,
-                "userId",
-                "mallory",
-                "conversationId",
-                "conv-" + messageId,
-                "timestamp",
-                System.currentTimeMillis()));
+        send(cancelCommand(messageId, "mallory"));
 
         JsonNode terminal = awaitTerminal(messageId).getLast();
         assertThat(terminal.path("finishReason").asString()).isEqualTo("STOP");
@@ -236,19 +215,7 @@ class GenerationIntegrationTests {
 
         assertThat(error.path("code").asString()).isEqualTo("RATE_LIMITED");
         assertThat(error.path("retryable").asBoolean()).isTrue();
-        running.forEach(id -> send(Map.of(
-                "commandId",
-                UUID.randomUUID().toString(),
-                "commandType",
-                "CancelStream",
-                "messageId",
-                id,
-                "userId",
-                "busy-user",
-                "conversationId",
-                "conv-" + id,
-                "timestamp",
-                System.currentTimeMillis())));
+        running.forEach(id -> send(cancelCommand(id, "busy-user")));
         running.forEach(this::awaitTerminal);
     }
 
@@ -339,6 +306,22 @@ class GenerationIntegrationTests {
         return command;
     }
 
+    private static Map<String, Object> cancelCommand(String messageId, String userId) {
+        return Map.of(
+                "commandId",
+                UUID.randomUUID().toString(),
+                "commandType",
+                "CancelStream",
+                "messageId",
+                messageId,
+                "userId",
+                userId,
+                "conversationId",
+                "conv-" + messageId,
+                "timestamp",
+                System.currentTimeMillis());
+    }
+
     private static void send(Map<String, Object> command) {
         try {
             producer.send(new ProducerRecord<>(
@@ -352,25 +335,7 @@ class GenerationIntegrationTests {
     }
 
     private List<JsonNode> awaitTerminal(String messageId) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            var last = redis.opsForStream()
-                    .reverseRange(
-                            HotLog.logKey(messageId),
-                            Range.unbounded(),
-                            org.springframework.data.redis.connection.Limit.limit()
-                                    .count(1));
-            return last != null
-                    && !last.isEmpty()
-                    && !JSON.readTree(last.getFirst().getValue().get("frame").toString())
-                            .path("kind")
-                            .asString()
-                            .equals("CHUNK");
-        });
-        var entries = redis.opsForStream().range(HotLog.logKey(messageId), Range.unbounded());
-        var frames = new ArrayList<JsonNode>();
-        entries.forEach(
-                entry -> frames.add(JSON.readTree(entry.getValue().get("frame").toString())));
-        return frames;
+        return HotLogFrames.awaitEnded(redis, messageId, Duration.ofSeconds(30));
     }
 
     private static List<String> streamEventTypes(String messageId, int expected) {

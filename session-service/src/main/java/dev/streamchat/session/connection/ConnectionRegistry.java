@@ -49,11 +49,6 @@ public class ConnectionRegistry {
         }
     }
 
-    public Map<String, String> find(String sessionId) {
-        return redisson.<String, String>getMap(key(sessionId), StringCodec.INSTANCE)
-                .readAllMap();
-    }
-
     private static String key(String sessionId) {
         return "chat:session:" + sessionId;
     }

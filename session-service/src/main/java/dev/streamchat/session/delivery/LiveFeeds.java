@@ -70,10 +70,6 @@ public class LiveFeeds implements DisposableBean {
         follower.end();
     }
 
-    public int followedMessages() {
-        return feeds.size();
-    }
-
     /** Catches up the followers of feeds that have been quiet: a lost live message never stalls a client. */
     @Scheduled(fixedDelay = 1000)
     void catchUpQuietFeeds() {
