@@ -12,7 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Applies one event to the read model, once: the event's id goes into {@code event_store} in the same transaction as
  * its effect, so a redelivered or replayed event finds it there and changes nothing; chunks are keyed by
- * {@code (message_id, chunk_index)}. An event that would write into another user's conversation or message is
+ * {@code (message_id, chunk_index)}. The topics are read in no fixed order relative to each other, so every effect is
+ * order-independent (earliest creation time, first non-null model), and a replay ends in the same rows. An event that would write into another user's conversation or message is
  * refused (its transaction rolls back and the binder sends it to the dead-letter topic).
  */
 @Component
@@ -88,7 +89,10 @@ class EventProjection {
         jdbc.sql("""
                 insert into messages (id, conversation_id, user_id, role, status, model, created_at)
                 values (:id, :conversationId, :userId, 'assistant', 'STREAMING', :model, :at)
-                on conflict (id) do nothing
+                on conflict (id) do update
+                   set created_at = least(messages.created_at, excluded.created_at),
+                       model = coalesce(messages.model, excluded.model)
+                 where messages.user_id = excluded.user_id
                 """)
                 .param("id", required(event.messageId(), event))
                 .param("conversationId", required(event.conversationId(), event))
@@ -158,7 +162,8 @@ class EventProjection {
                 insert into conversations (id, user_id, title, created_at, updated_at)
                 values (:id, :userId, :title, :at, :at)
                 on conflict (id) do update
-                   set updated_at = greatest(conversations.updated_at, excluded.updated_at),
+                   set created_at = least(conversations.created_at, excluded.created_at),
+                       updated_at = greatest(conversations.updated_at, excluded.updated_at),
                        title = case when conversations.title = '(untitled)' then excluded.title
                                     else conversations.title end
                  where conversations.user_id = excluded.user_id

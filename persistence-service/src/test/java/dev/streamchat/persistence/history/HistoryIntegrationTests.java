@@ -352,14 +352,16 @@ class HistoryIntegrationTests {
         }
     }
 
+    /** Until the answer has the status and its prompt is in too (the two come from different topics). */
     private void awaitStatus(String messageId, String status) {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> jdbc.sql("select status from messages where id = ?")
-                        .param(messageId)
-                        .query(String.class)
-                        .optional()
-                        .filter(status::equals)
-                        .isPresent());
+                                .param(messageId)
+                                .query(String.class)
+                                .optional()
+                                .filter(status::equals)
+                                .isPresent()
+                        && count("select count(*) from messages where id = ?", messageId + ":prompt") == 1);
     }
 
     private long count(String sql, String parameter) {

@@ -80,7 +80,10 @@ class ReplayIntegrationTests {
                             5,
                             Map.of("totalChunks", 3, "finishReason", "STOP", "tokenCount", 6, "contentSha256", "d")));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> "COMPLETED".equals(status(messageId)));
+        // both topics applied: the answer has ended and the prompt is there
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        "COMPLETED".equals(status(messageId)) && "COMPLETED".equals(status(messageId + ":prompt")));
         String before = snapshot(conversationId);
 
         BINDINGS.forEach(bindings::stop);
@@ -90,7 +93,7 @@ class ReplayIntegrationTests {
         BINDINGS.forEach(bindings::start);
 
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> snapshot(conversationId).equals(before));
+                .untilAsserted(() -> assertThat(snapshot(conversationId)).isEqualTo(before));
     }
 
     private void resetGroupToEarliest() throws Exception {
