@@ -32,6 +32,7 @@ final class ChatConnection implements FrameSink {
     private final ConcurrentWebSocketSessionDecorator session;
     private final String sessionId;
     private final String userId;
+    private final String bearerToken;
     private final JsonMapper json;
     private final int sendTimeLimitMillis;
     private final Counter closedAsSlow;
@@ -43,6 +44,7 @@ final class ChatConnection implements FrameSink {
             WebSocketSession session,
             String sessionId,
             String userId,
+            String bearerToken,
             JsonMapper json,
             int sendTimeLimitMillis,
             int sendBufferBytes,
@@ -50,6 +52,7 @@ final class ChatConnection implements FrameSink {
         this.session = new ConcurrentWebSocketSessionDecorator(session, sendTimeLimitMillis, sendBufferBytes);
         this.sessionId = sessionId;
         this.userId = userId;
+        this.bearerToken = bearerToken;
         this.json = json;
         this.sendTimeLimitMillis = sendTimeLimitMillis;
         this.closedAsSlow = closedAsSlow;
@@ -61,6 +64,11 @@ final class ChatConnection implements FrameSink {
 
     String userId() {
         return userId;
+    }
+
+    /** The token the client connected with: recovery-service is asked with it, for this user's data only. */
+    String bearerToken() {
+        return bearerToken;
     }
 
     Map<String, Follower> following() {

@@ -1,8 +1,10 @@
 package dev.streamchat.session.connection;
 
+import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.FrameSink;
 import dev.streamchat.session.delivery.HotLogReader;
 import dev.streamchat.session.delivery.LiveFeeds;
+import dev.streamchat.session.delivery.RecoveryClient;
 import dev.streamchat.session.messaging.ChatCommand;
 import dev.streamchat.session.messaging.ChatMessaging;
 import dev.streamchat.session.messaging.DomainEvent;
@@ -24,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
@@ -50,6 +53,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final ChatMessaging messaging;
     private final ConnectionRegistry registry;
     private final MessageOwnership ownership;
+    private final RecoveryClient recovery;
     private final ProtocolProperties properties;
     private final JsonMapper json;
     private final String nodeId;
@@ -64,6 +68,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             ChatMessaging messaging,
             ConnectionRegistry registry,
             MessageOwnership ownership,
+            RecoveryClient recovery,
             ProtocolProperties properties,
             JsonMapper json,
             MeterRegistry meters,
@@ -74,6 +79,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.messaging = messaging;
         this.registry = registry;
         this.ownership = ownership;
+        this.recovery = recovery;
         this.properties = properties;
         this.json = json;
         this.nodeId = nodeId;
@@ -89,17 +95,17 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
-        String userId =
-                session.getPrincipal() == null ? null : session.getPrincipal().getName();
-        if (userId == null) {
+        if (!(session.getPrincipal() instanceof JwtAuthenticationToken token)) {
             closeQuietly(session, CloseStatus.POLICY_VIOLATION.withReason("UNAUTHORIZED"));
             return;
         }
+        String userId = token.getName();
         String sessionId = requestedSessionId(session);
         var connection = new ChatConnection(
                 session,
                 sessionId,
                 userId,
+                token.getToken().getTokenValue(),
                 json,
                 (int) properties.sendTimeLimit().toMillis(),
                 properties.sendBufferBytes(),
@@ -227,12 +233,12 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             // the same request again (a retry): the same answer, followed from its first chunk
             connection.send(ServerFrame.StreamStarted.of(
                     request.requestId(), known.get().id(), known.get().conversationId()));
-            follow(connection, known.get().id(), 0);
+            follow(connection, known.get().id(), 0, false);
             return;
         }
         ownership.claim(messageId, userId, conversationId);
         connection.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
-        follow(connection, messageId, 0);
+        follow(connection, messageId, 0, false);
         try {
             messaging.messageEvent(DomainEvent.of(
                     "MESSAGE_CREATED", messageId, userId, conversationId, messageId, nodeId, messagePayload(request)));
@@ -249,10 +255,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         } catch (RuntimeException e) {
             log.warn("StartStream for message {} not accepted by Kafka: {}", messageId, e.toString());
             ownership.forgetRequest(userId, request.requestId());
-            var follower = connection.following().remove(messageId);
-            if (follower != null) {
-                feeds.unfollow(follower);
-            }
+            stopFollowing(connection, messageId);
             connection.send(ServerFrame.Error.of(
                     ErrorCode.INTERNAL, "the request could not be queued; send it again", messageId, true));
         }
@@ -274,24 +277,65 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         return owner;
     }
 
+    /**
+     * DESIGN.md section 5: subscribe first (a held follower, cursor at {@code lastChunkIndex + 1}), then the backlog
+     * from recovery-service (hot log or database) through the same cursor, then the live frames kept meanwhile. An
+     * answer known here to be someone else's is FORBIDDEN; one unknown here is for recovery-service to judge.
+     */
     private void reconnect(ChatConnection connection, ClientFrame.Reconnect reconnect) {
         String messageId = reconnect.messageId();
-        ownedBy(connection, messageId);
+        ownership.find(messageId).ifPresent(owner -> {
+            if (!connection.userId().equals(owner.id())) {
+                throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
+            }
+        });
         int from = reconnect.lastChunkIndex() + 1;
-        Object total =
-                hotLog.meta(messageId).map(meta -> meta.get("totalChunks")).orElse(null);
-        boolean finished = total != null;
-        int missing = finished ? Math.max(0, Integer.parseInt(total.toString()) - from) : -1;
-        connection.send(ServerFrame.Recovery.of(messageId, finished ? "COMPLETED" : "RECOVERED", from, missing));
-        follow(connection, messageId, from);
+        var follower = follow(connection, messageId, from, true);
+        try {
+            var first = recover(connection, messageId, from - 1);
+            if (!first.status().equals("RECOVERED") && !first.status().equals("COMPLETED")) {
+                stopFollowing(connection, messageId);
+                connection.send(ServerFrame.Recovery.of(messageId, first.status(), from, -1));
+                return;
+            }
+            connection.send(ServerFrame.Recovery.of(messageId, first.status(), from, first.missing()));
+            var page = first;
+            while (follower.backlog(page.frames()) && page.nextIndex() != null) {
+                page = recover(connection, messageId, page.nextIndex() - 1);
+            }
+            follower.release();
+        } catch (RuntimeException e) {
+            log.warn("Recovery of message {} failed: {}", messageId, e.toString());
+            stopFollowing(connection, messageId);
+            connection.send(ServerFrame.Recovery.of(messageId, "ERROR", from, -1));
+        }
     }
 
-    private void follow(ChatConnection connection, String messageId, int next) {
-        var previous = connection.following().remove(messageId);
-        if (previous != null) {
-            feeds.unfollow(previous);
+    private RecoveryClient.Recovery recover(ChatConnection connection, String messageId, int lastChunkIndex) {
+        return recovery.recover(connection.bearerToken(), connection.sessionId(), messageId, lastChunkIndex);
+    }
+
+    /** The backlog of a resumed answer: the hot log while it has the answer, recovery-service after that. */
+    private Follower.Backlog backlog(ChatConnection connection, String messageId) {
+        return from -> {
+            var frames = hotLog.read(messageId, from, -1);
+            if (!frames.isEmpty() || hotLog.meta(messageId).isPresent()) {
+                return frames;
+            }
+            return recover(connection, messageId, from - 1).frames();
+        };
+    }
+
+    private void stopFollowing(ChatConnection connection, String messageId) {
+        var follower = connection.following().remove(messageId);
+        if (follower != null) {
+            feeds.unfollow(follower);
         }
-        connection.following().put(messageId, feeds.follow(messageId, next, new FrameSink() {
+    }
+
+    private Follower follow(ChatConnection connection, String messageId, int next, boolean held) {
+        stopFollowing(connection, messageId);
+        var sink = new FrameSink() {
             @Override
             public boolean send(ServerFrame frame) {
                 boolean sent = connection.send(frame);
@@ -310,7 +354,12 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             public void closeAsSlow() {
                 connection.closeAsSlow();
             }
-        }));
+        };
+        var follower = held
+                ? feeds.hold(messageId, next, sink, backlog(connection, messageId))
+                : feeds.follow(messageId, next, sink);
+        connection.following().put(messageId, follower);
+        return follower;
     }
 
     private void reject(ChatConnection connection, ProtocolException e) {

@@ -1,6 +1,7 @@
 package dev.streamchat.session.delivery;
 
 import dev.streamchat.session.protocol.ServerFrame;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -16,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * advances; above it, the gap {@code [next, index)} is read from the hot log and sent first. The terminal frame sits
  * at index {@code totalChunks}, so it goes out only after every chunk. Frames are handled one at a time, in arrival
  * order, on a virtual thread per follower; at most {@link #MAX_PENDING} wait.
+ *
+ * <p>A follower made for a RECONNECT starts held: it is subscribed and keeps what arrives live, but sends nothing until
+ * the backlog has gone through the same cursor ({@link #backlog}) and it is {@linkplain #release released}. Whatever
+ * order backlog and live frames meet in, each index goes out once.
  */
 public final class Follower {
 
@@ -27,6 +32,7 @@ public final class Follower {
     private final String messageId;
     private final FrameSink sink;
     private final HotLogReader hotLog;
+    private final Backlog backlog;
     private final Executor executor;
     private final Consumer<Follower> onEnd;
     private final Queue<LogFrame> inbox = new ConcurrentLinkedQueue<>();
@@ -35,6 +41,7 @@ public final class Follower {
     private final ReentrantLock cursorLock = new ReentrantLock();
     private volatile int next;
     private volatile boolean ended;
+    private volatile boolean held;
     private volatile long lastProgress = System.nanoTime();
 
     Follower(
@@ -42,12 +49,16 @@ public final class Follower {
             int next,
             FrameSink sink,
             HotLogReader hotLog,
+            Backlog backlog,
+            boolean held,
             Executor executor,
             Consumer<Follower> onEnd) {
         this.messageId = messageId;
         this.next = next;
         this.sink = sink;
         this.hotLog = hotLog;
+        this.backlog = backlog;
+        this.held = held;
         this.executor = executor;
         this.onEnd = onEnd;
     }
@@ -87,25 +98,45 @@ public final class Follower {
             return;
         }
         inbox.add(frame);
-        if (draining.compareAndSet(false, true)) {
-            executor.execute(this::drain);
+        startDraining();
+    }
+
+    /** Sends backlog frames through the cursor, in order; false once the follower has ended (terminal frame sent). */
+    public boolean backlog(List<LogFrame> frames) {
+        cursorLock.lock();
+        try {
+            for (LogFrame frame : frames) {
+                if (!offer(frame)) {
+                    return false;
+                }
+            }
+            return !ended;
+        } finally {
+            cursorLock.unlock();
         }
     }
 
-    /** Reads everything from {@code next} on out of the hot log (after subscribing, and when the live feed is quiet). */
+    /** Ends the hold: the live frames kept meanwhile go through the cursor, then whatever the backlog holds beyond. */
+    public void release() {
+        held = false;
+        startDraining();
+        catchUp();
+    }
+
+    /** Reads everything from {@code next} on from the backlog (after subscribing, and when the live feed is quiet). */
     void catchUp() {
-        if (ended) {
+        if (ended || held) {
             return;
         }
         cursorLock.lock();
         try {
-            for (LogFrame frame : hotLog.read(messageId, next, -1)) {
+            for (LogFrame frame : backlog.from(next)) {
                 if (!offer(frame)) {
                     break;
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("Could not read the hot log of message {}: {}", messageId, e.toString());
+            log.warn("Could not read the backlog of message {}: {}", messageId, e.toString());
         } finally {
             cursorLock.unlock();
         }
@@ -117,6 +148,12 @@ public final class Follower {
             ended = true;
             inbox.clear();
             onEnd.accept(this);
+        }
+    }
+
+    private void startDraining() {
+        if (!held && !inbox.isEmpty() && draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
         }
     }
 
@@ -134,7 +171,7 @@ public final class Follower {
                 }
             }
             draining.set(false);
-        } while (!inbox.isEmpty() && draining.compareAndSet(false, true));
+        } while (!held && !inbox.isEmpty() && draining.compareAndSet(false, true));
     }
 
     private void apply(LogFrame frame) {
@@ -196,5 +233,11 @@ public final class Follower {
                 String.valueOf(frame.message()),
                 messageId,
                 Boolean.TRUE.equals(frame.retryable()));
+    }
+
+    /** Where a follower reads what it missed: the hot log, or through recovery-service once the hot log is gone. */
+    @FunctionalInterface
+    public interface Backlog {
+        List<LogFrame> from(int index);
     }
 }

@@ -47,13 +47,27 @@ public class LiveFeeds implements DisposableBean {
      * whatever arrives live, each chunk once and in order, then the terminal frame.
      */
     public Follower follow(String messageId, int next, FrameSink sink) {
-        var follower = new Follower(messageId, next, sink, hotLog, executor, this::unfollow);
+        var follower = subscribe(messageId, next, sink, from -> hotLog.read(messageId, from, -1), false);
+        follower.catchUp();
+        return follower;
+    }
+
+    /**
+     * Subscribes a held follower for a RECONNECT: it keeps live frames but sends nothing until the caller has passed
+     * the backlog through it and {@linkplain Follower#release released} it; afterwards it catches up from
+     * {@code backlog} whenever the feed is quiet.
+     */
+    public Follower hold(String messageId, int next, FrameSink sink, Follower.Backlog backlog) {
+        return subscribe(messageId, next, sink, backlog, true);
+    }
+
+    private Follower subscribe(String messageId, int next, FrameSink sink, Follower.Backlog backlog, boolean held) {
+        var follower = new Follower(messageId, next, sink, hotLog, backlog, held, executor, this::unfollow);
         feeds.compute(messageId, (id, feed) -> {
-            Feed current = feed == null ? subscribe(id) : feed;
+            Feed current = feed == null ? newFeed(id) : feed;
             current.followers.add(follower);
             return current;
         });
-        follower.catchUp();
         return follower;
     }
 
@@ -82,7 +96,7 @@ public class LiveFeeds implements DisposableBean {
                 }));
     }
 
-    private Feed subscribe(String messageId) {
+    private Feed newFeed(String messageId) {
         var feed = new Feed(ChannelTopic.of("chat:live:" + messageId));
         container.addMessageListener(feed, feed.topic);
         return feed;

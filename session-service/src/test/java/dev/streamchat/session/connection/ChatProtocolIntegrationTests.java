@@ -245,22 +245,36 @@ class ChatProtocolIntegrationTests {
     }
 
     @Test
-    void reconnectSendsWhatFollowsTheDeclaredIndexThenLiveChunks() {
+    void aReconnectWhileRecoveryServiceIsUnreachableIsARecoveryErrorAndTheConnectionStaysUsable() {
+        // recovery-service is not running here (the resume path is covered end to end, and Follower's cursor by
+        // FollowerTests): the client is told to try again, nothing of the answer is sent, and nothing is followed
         String messageId = UUID.randomUUID().toString();
         redis.opsForHash().putAll("chat:meta:" + messageId, Map.of("userId", "alice", "conversationId", "c1"));
-        for (int i = 0; i < 4; i++) {
-            appendChunk(messageId, i, false);
-        }
+        appendChunk(messageId, 0, false);
         try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
             client.next();
-            client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", 1));
+            client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", -1));
             JsonNode recovery = client.next();
             assertThat(type(recovery)).isEqualTo("RECOVERY");
-            assertThat(recovery.path("fromIndex").asInt()).isEqualTo(2);
-            assertThat(client.next().path("index").asInt()).isEqualTo(2);
-            assertThat(client.next().path("index").asInt()).isEqualTo(3);
-            appendChunk(messageId, 4, true);
-            assertThat(client.next().path("index").asInt()).isEqualTo(4);
+            assertThat(recovery.path("status").asString()).isEqualTo("ERROR");
+            assertThat(recovery.path("fromIndex").asInt()).isZero();
+            appendChunk(messageId, 1, true);
+            client.send(Map.of("type", "HEARTBEAT"));
+            assertThat(type(client.next())).isEqualTo("HEARTBEAT_ACK");
+        }
+    }
+
+    @Test
+    void aReconnectToAnotherUsersAnswerIsForbidden() {
+        String messageId = UUID.randomUUID().toString();
+        redis.opsForHash().putAll("chat:meta:" + messageId, Map.of("userId", "alice", "conversationId", "c1"));
+        appendChunk(messageId, 0, false);
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("mallory"))) {
+            client.next();
+            client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", -1));
+            JsonNode error = client.next();
+            assertThat(error.path("code").asString()).isEqualTo("FORBIDDEN");
+            assertThat(error.toString()).doesNotContain("chunk");
         }
     }
 

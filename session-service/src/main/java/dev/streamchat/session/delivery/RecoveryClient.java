@@ -1,0 +1,58 @@
+package dev.streamchat.session.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+
+/**
+ * recovery-service's {@code POST /api/recovery}, asked with the client's own token, so that it answers only with the
+ * client's own data.
+ */
+@Component
+public class RecoveryClient {
+
+    private final LoadBalancerClient loadBalancer;
+    private final RestClient client;
+
+    RecoveryClient(LoadBalancerClient loadBalancer, @Value("${streamchat.recovery.timeout:3s}") Duration timeout) {
+        var requests = new SimpleClientHttpRequestFactory();
+        requests.setConnectTimeout(timeout);
+        requests.setReadTimeout(timeout);
+        // not a RestClient.Builder bean: Eureka's own client would pick that up
+        this.client = RestClient.builder().requestFactory(requests).build();
+        this.loadBalancer = loadBalancer;
+    }
+
+    /** One page of the answer after {@code lastChunkIndex}; throws when recovery-service cannot be asked. */
+    public Recovery recover(String bearerToken, String sessionId, String messageId, int lastChunkIndex) {
+        ServiceInstance instance = loadBalancer.choose("recovery-service");
+        if (instance == null) {
+            throw new IllegalStateException("no recovery-service instance");
+        }
+        Recovery recovery = client.post()
+                .uri(instance.getUri() + "/api/recovery")
+                .headers(headers -> headers.setBearerAuth(bearerToken))
+                .body(Map.of("sessionId", sessionId, "messageId", messageId, "lastChunkIndex", lastChunkIndex))
+                .retrieve()
+                .body(Recovery.class);
+        if (recovery == null) {
+            throw new IllegalStateException("empty answer from recovery-service");
+        }
+        return recovery;
+    }
+
+    /** recovery-service's answer, as far as this service reads it (its own copy; the Pact contract holds it). */
+    public record Recovery(
+            String status,
+            int fromIndex,
+            int missing,
+            List<LogFrame> frames,
+            @Nullable Integer nextIndex) {}
+}

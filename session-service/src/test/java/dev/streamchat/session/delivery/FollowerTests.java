@@ -1,0 +1,150 @@
+package dev.streamchat.session.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.streamchat.session.protocol.ServerFrame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cursor of DESIGN.md section 5 on its own: whatever order backlog and live frames meet in, a follower sends every
+ * index after the declared one once, in order, then one terminal frame.
+ */
+class FollowerTests {
+
+    private static final String MESSAGE = "m1";
+
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<LogFrame> log = new CopyOnWriteArrayList<>();
+    private final HotLogReader hotLog = mock(HotLogReader.class);
+    private final RecordingSink sink = new RecordingSink();
+
+    FollowerTests() {
+        when(hotLog.read(anyString(), anyInt(), anyInt())).thenAnswer(call -> {
+            int from = call.getArgument(1);
+            int to = call.getArgument(2);
+            return log.stream()
+                    .filter(frame -> frame.index() >= from && (to < 0 || frame.index() <= to))
+                    .toList();
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        executor.close();
+    }
+
+    @Test
+    void aHeldFollowerSendsNothingLiveUntilItsBacklogHasGoneThroughTheCursor() {
+        IntStream.range(0, 6).forEach(i -> log.add(chunk(i)));
+        var follower = held(3);
+
+        follower.deliver(chunk(5));
+        follower.deliver(chunk(6));
+        assertThat(sink.indexes()).isEmpty();
+
+        assertThat(follower.backlog(List.of(chunk(3), chunk(4), chunk(5)))).isTrue();
+        assertThat(sink.indexes()).containsExactly(3, 4, 5);
+        follower.release();
+        follower.deliver(complete(7));
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(follower::ended);
+        assertThat(sink.indexes()).containsExactly(3, 4, 5, 6, 7);
+        assertThat(sink.frames.getLast()).isInstanceOf(ServerFrame.Complete.class);
+    }
+
+    @Test
+    void theRaceBetweenBacklogAndLiveChunksIsHarmlessWhateverTheInterleaving() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            log.clear();
+            sink.frames.clear();
+            var random = ThreadLocalRandom.current();
+            int total = 20 + random.nextInt(40);
+            int declared = random.nextInt(total);
+            int written = declared + random.nextInt(total - declared + 1);
+            for (int i = 0; i < written; i++) {
+                log.add(chunk(i));
+            }
+            var follower = held(declared + 1);
+            // the generation goes on while the client reconnects: append to the log, then publish
+            var live = executor.submit(() -> {
+                for (int i = written; i <= total; i++) {
+                    LogFrame frame = i == total ? complete(i) : chunk(i);
+                    log.add(frame);
+                    follower.deliver(frame);
+                    if (random.nextInt(4) == 0) {
+                        Thread.yield();
+                    }
+                }
+            });
+            var backlog = new ArrayList<>(
+                    log.stream().filter(frame -> frame.index() > declared).toList());
+            follower.backlog(backlog);
+            follower.release();
+            live.get();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(follower::ended);
+
+            assertThat(sink.indexes())
+                    .as("round %d: %d chunks, declared %d, %d written before", round, total, declared, written)
+                    .containsExactlyElementsOf(
+                            IntStream.rangeClosed(declared + 1, total).boxed().toList());
+        }
+    }
+
+    private Follower held(int next) {
+        return new Follower(
+                MESSAGE, next, sink, hotLog, from -> hotLog.read(MESSAGE, from, -1), true, executor, follower -> {});
+    }
+
+    private static LogFrame chunk(int index) {
+        return new LogFrame(
+                "CHUNK", MESSAGE, index, index, "c" + index, "TEXT", null, null, null, null, null, null, null);
+    }
+
+    private static LogFrame complete(int index) {
+        return new LogFrame(
+                "COMPLETE", MESSAGE, index, index, null, null, index, "STOP", index, "sha", null, null, null);
+    }
+
+    private static final class RecordingSink implements FrameSink {
+
+        final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean send(ServerFrame frame) {
+            frames.add(frame);
+            return true;
+        }
+
+        @Override
+        public boolean stalled() {
+            return false;
+        }
+
+        @Override
+        public void closeAsSlow() {}
+
+        List<Integer> indexes() {
+            return frames.stream()
+                    .map(frame -> switch (frame) {
+                        case ServerFrame.Chunk chunk -> chunk.index();
+                        case ServerFrame.Complete complete -> complete.totalChunks();
+                        default -> -1;
+                    })
+                    .toList();
+        }
+    }
+}
