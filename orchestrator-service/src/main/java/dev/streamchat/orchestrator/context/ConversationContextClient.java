@@ -59,7 +59,7 @@ public class ConversationContextClient {
             ContextTurn[] found = breaker.executeSupplier(() -> persistence
                     .get()
                     .uri(
-                            "/internal/conversations/{id}/context?userId={user}&turns={turns}",
+                            instance() + "/internal/conversations/{id}/context?userId={user}&turns={turns}",
                             conversationId,
                             userId,
                             turns)

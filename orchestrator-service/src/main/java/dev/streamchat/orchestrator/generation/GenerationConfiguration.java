@@ -13,10 +13,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Circuit breakers (one per provider, and one for persistence-service) and the cancel channel. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GenerationProperties.class)
+@EnableScheduling
 class GenerationConfiguration {
 
     @Bean

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 /**
@@ -40,6 +41,7 @@ public class GenerationService {
     private final HotLog hotLog;
     private final StreamEventPublisher events;
     private final UserStreamLimiter userLimiter;
+    private final Leases leases;
     private final CircuitBreakerRegistry circuitBreakers;
     private final ConversationContextClient context;
     private final GenerationProperties properties;
@@ -54,6 +56,7 @@ public class GenerationService {
             HotLog hotLog,
             StreamEventPublisher events,
             UserStreamLimiter userLimiter,
+            Leases leases,
             CircuitBreakerRegistry circuitBreakers,
             ConversationContextClient context,
             GenerationProperties properties,
@@ -64,6 +67,7 @@ public class GenerationService {
         this.hotLog = hotLog;
         this.events = events;
         this.userLimiter = userLimiter;
+        this.leases = leases;
         this.circuitBreakers = circuitBreakers;
         this.context = context;
         this.properties = properties;
@@ -149,6 +153,7 @@ public class GenerationService {
             started.cancel();
             return;
         }
+        leases.grant(command.messageId(), nodeId);
         Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> run(started, command));
     }
 
@@ -161,6 +166,16 @@ public class GenerationService {
         } catch (RuntimeException e) {
             log.error("Could not start the generation of message {}", command.messageId(), e);
             generation.fail("INTERNAL", "the answer could not be started", true);
+        }
+    }
+
+    /** Renews the lease of every generation this instance runs; one that stops being renewed gets swept. */
+    @Scheduled(fixedDelayString = "${streamchat.generation.lease-renewal:3s}")
+    void renewLeases() {
+        try {
+            leases.renew(running.keySet());
+        } catch (RuntimeException e) {
+            log.warn("Could not renew {} leases: {}", running.size(), e.toString());
         }
     }
 
@@ -198,6 +213,11 @@ public class GenerationService {
     private void finished(Generation.Outcome outcome) {
         var generation = outcome.generation();
         var entry = running.remove(generation.messageId());
+        try {
+            leases.release(generation.messageId());
+        } catch (RuntimeException e) {
+            log.warn("Could not release the lease of message {}: {}", generation.messageId(), e.toString());
+        }
         if (entry != null) {
             slots.release();
             try {

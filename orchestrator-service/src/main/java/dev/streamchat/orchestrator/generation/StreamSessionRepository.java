@@ -70,12 +70,18 @@ class StreamSessionRepository {
             String messageId,
             String status,
             int chunkCount,
-            @Nullable String errorCode) {}
+            @Nullable String errorCode,
+            String userId,
+            String conversationId,
+            String requestId,
+            @Nullable String sessionId,
+            @Nullable String provider,
+            @Nullable String model) {}
 
     java.util.Optional<StoredGeneration> find(String messageId) {
-        return jdbc.sql("select message_id, status, chunk_count, error_code from stream_sessions where message_id = ?")
-                .param(messageId)
-                .query(StoredGeneration.class)
-                .optional();
+        return jdbc.sql("""
+                        select message_id, status, chunk_count, error_code, user_id, conversation_id, request_id,
+                               session_id, provider, model
+                          from stream_sessions where message_id = ?""").param(messageId).query(StoredGeneration.class).optional();
     }
 }

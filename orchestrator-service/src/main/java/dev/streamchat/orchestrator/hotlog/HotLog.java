@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -90,6 +91,17 @@ public class HotLog {
 
     public void updateMeta(String messageId, Map<String, String> fields) {
         redis.opsForHash().putAll(metaKey(messageId), fields);
+    }
+
+    /** Every entry of the message's log, in order (chunks, then the terminal entry if it ended). */
+    public List<LogFrame> entries(String messageId) {
+        var entries = redis.opsForStream().range(logKey(messageId), Range.unbounded());
+        if (entries == null) {
+            return List.of();
+        }
+        return entries.stream()
+                .map(entry -> json.readValue(entry.getValue().get("frame").toString(), LogFrame.class))
+                .toList();
     }
 
     /** Asks whichever orchestrator instance runs the message to stop it. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.orchestrator.hotlog.LogFrame;
 import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.ModelWireServer;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -54,6 +56,12 @@ class GenerationIntegrationTests {
     @Autowired
     StreamSessionRepository repository;
 
+    @Autowired
+    HotLog hotLog;
+
+    @Autowired
+    JdbcClient jdbc;
+
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) throws IOException {
         models = new ModelWireServer();
@@ -68,6 +76,9 @@ class GenerationIntegrationTests {
         registry.add("streamchat.providers.anthropic.api-key", () -> "test-key");
         registry.add("streamchat.providers.anthropic.model", () -> "local-model");
         registry.add("streamchat.generation.idle-timeout", () -> "1s");
+        registry.add("streamchat.generation.lease-ttl", () -> "2s");
+        registry.add("streamchat.generation.lease-renewal", () -> "500ms");
+        registry.add("streamchat.generation.sweep-interval", () -> "500ms");
     }
 
     @BeforeAll
@@ -268,6 +279,55 @@ class GenerationIntegrationTests {
 
         assertThat(models.requests())
                 .anySatisfy(request -> assertThat(request).contains("\"model\":\"another-model\""));
+    }
+
+    @Test
+    void aGenerationWhoseLeaseExpiredIsInterruptedAtTheChunkTheHotLogReachedAndItsChunksSentAgain() {
+        // what an instance killed mid-stream leaves: its row, its meta, five chunks in the log, a lease nobody renews
+        String messageId = UUID.randomUUID().toString();
+        jdbc.sql("""
+                        insert into stream_sessions
+                            (message_id, request_id, user_id, conversation_id, node_id, provider, model, status)
+                        values (?, ?, 'alice', ?, 'orchestrator-gone', 'simulated', 'simulated', 'STREAMING')""").params(messageId, "req-" + messageId, "conv-" + messageId).update();
+        hotLog.createMeta(
+                messageId,
+                Map.of("userId", "alice", "conversationId", "conv-" + messageId, "status", "STREAMING"),
+                Duration.ofMinutes(5));
+        for (int i = 0; i < 5; i++) {
+            hotLog.append(LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", 1000L + i), Duration.ofMinutes(5));
+        }
+        redis.opsForZSet().add(Leases.INDEX, messageId, System.currentTimeMillis() - 1);
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        assertThat(log).hasSize(6);
+        JsonNode terminal = log.get(5);
+        assertThat(terminal.path("kind").asString()).isEqualTo("ERROR");
+        assertThat(terminal.path("code").asString()).isEqualTo("INTERRUPTED");
+        assertThat(terminal.path("retryable").asBoolean()).isTrue();
+        assertThat(terminal.path("index").asInt()).isEqualTo(5);
+        await().untilAsserted(() -> assertThat(repository.find(messageId)).hasValueSatisfying(row -> {
+            assertThat(row.status()).isEqualTo("INTERRUPTED");
+            assertThat(row.chunkCount()).isEqualTo(5);
+        }));
+        assertThat(hotLog.meta(messageId)).containsEntry("totalChunks", "5").containsEntry("status", "INTERRUPTED");
+        assertThat(redis.opsForZSet().score(Leases.INDEX, messageId)).isNull();
+        assertThat(streamEventTypes(messageId, 7))
+                .containsOnlyOnce("STREAM_STARTED", "STREAM_INTERRUPTED")
+                .filteredOn("CHUNK_RECEIVED"::equals)
+                .hasSize(5);
+    }
+
+    @Test
+    void aGenerationThatOutlivesItsLeaseTimeIsRenewedAndNeverSwept() {
+        // 20 chunks 150 ms apart: 3 s, longer than the 2 s lease
+        String messageId = startStream(Map.of("chunks", 20, "chunkIntervalMs", 150), null);
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        assertThat(log.getLast().path("kind").asString()).isEqualTo("COMPLETE");
+        assertThat(log).hasSize(21);
+        assertThat(redis.opsForZSet().score(Leases.INDEX, messageId)).isNull();
     }
 
     private String startStream(Map<String, Object> options, String model) {

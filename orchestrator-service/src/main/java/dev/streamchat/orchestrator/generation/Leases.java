@@ -1,0 +1,89 @@
+package dev.streamchat.orchestrator.generation;
+
+import dev.streamchat.orchestrator.hotlog.HotLog;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+/**
+ * The lease each live generation holds (DESIGN.md section 6): {@code leaseUntil} and {@code owner} in
+ * {@code chat:meta:{messageId}}, and the same deadline in the sorted set {@code chat:leases}, where a sweeper finds
+ * expired ones without scanning keys. The instance running a generation renews it every few seconds; a lease that
+ * expires means that instance is gone.
+ */
+@Component
+class Leases {
+
+    static final String INDEX = "chat:leases";
+
+    /** Renews only leases still in the index: a generation already swept stays swept. */
+    private static final RedisScript<Long> RENEW = RedisScript.of("""
+            local renewed = 0
+            for i, id in ipairs(ARGV) do
+              if i > 1 and redis.call('ZSCORE', KEYS[1], id) then
+                redis.call('ZADD', KEYS[1], ARGV[1], id)
+                redis.call('HSET', 'chat:meta:' .. id, 'leaseUntil', ARGV[1])
+                renewed = renewed + 1
+              end
+            end
+            return renewed
+            """, Long.class);
+
+    /** Takes an expired lease out of the index: exactly one sweeper gets 1 for it. */
+    private static final RedisScript<Long> CLAIM = RedisScript.of("""
+            local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if deadline and tonumber(deadline) <= tonumber(ARGV[2]) then
+              redis.call('ZREM', KEYS[1], ARGV[1])
+              return 1
+            end
+            return 0
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
+    private final Duration ttl;
+
+    Leases(StringRedisTemplate redis, @Value("${streamchat.generation.lease-ttl:10s}") Duration ttl) {
+        this.redis = redis;
+        this.ttl = ttl;
+    }
+
+    void grant(String messageId, String owner) {
+        long until = System.currentTimeMillis() + ttl.toMillis();
+        redis.opsForHash().put(HotLog.metaKey(messageId), "owner", owner);
+        redis.opsForHash().put(HotLog.metaKey(messageId), "leaseUntil", Long.toString(until));
+        redis.opsForZSet().add(INDEX, messageId, until);
+    }
+
+    int renew(Collection<String> messageIds) {
+        if (messageIds.isEmpty()) {
+            return 0;
+        }
+        var args = new java.util.ArrayList<String>();
+        args.add(Long.toString(System.currentTimeMillis() + ttl.toMillis()));
+        args.addAll(messageIds);
+        Long renewed = redis.execute(RENEW, List.of(INDEX), args.toArray());
+        return renewed == null ? 0 : renewed.intValue();
+    }
+
+    void release(String messageId) {
+        redis.opsForZSet().remove(INDEX, messageId);
+    }
+
+    /** Up to {@code max} messages whose lease has expired (not yet claimed). */
+    Set<String> expired(int max) {
+        Set<String> found =
+                redis.opsForZSet().rangeByScore(INDEX, Double.NEGATIVE_INFINITY, System.currentTimeMillis(), 0, max);
+        return found == null ? Set.of() : found;
+    }
+
+    /** True for the one caller that takes the expired lease. */
+    boolean claim(String messageId) {
+        Long claimed = redis.execute(CLAIM, List.of(INDEX), messageId, Long.toString(System.currentTimeMillis()));
+        return claimed != null && claimed == 1L;
+    }
+}
