@@ -96,6 +96,49 @@ final class Edge {
         }
     }
 
+    /** A token of the local profile, valid for an hour. */
+    String token(String userId) {
+        return localToken(userId, Instant.now(), Duration.ofHours(1));
+    }
+
+    /** {@code GET} through the gateway as the token's user. */
+    Reply get(String path, String token) {
+        return send(
+                HttpRequest.newBuilder(URI.create(gateway().baseUrl() + path)).GET(), token);
+    }
+
+    /** {@code POST} of a JSON body through the gateway as the token's user. */
+    Reply post(String path, String token, Object body) {
+        return send(
+                HttpRequest.newBuilder(URI.create(gateway().baseUrl() + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
+                token);
+    }
+
+    private static Reply send(HttpRequest.Builder request, String token) {
+        try {
+            var response = HTTP.send(
+                    request.timeout(Duration.ofSeconds(20))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An HTTP answer: its status and body. */
+    record Reply(int status, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
     URI chatThroughGateway(@Nullable String sessionId) {
         return chat(gateway(), sessionId);
     }

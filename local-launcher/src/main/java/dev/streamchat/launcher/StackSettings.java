@@ -22,13 +22,17 @@ public record StackSettings(
 
     public static final String DISCOVERY = "discovery-service";
 
-    /** The local system: gateway 8080, discovery and config 8761, two session-service nodes, then one of each. */
+    /**
+     * The local system: gateway 8080, discovery and config 8761, two session-service nodes, two orchestrators (one
+     * sweeps the other's generations if it dies), then one of each.
+     */
     public static final List<ServiceInstance> LOCAL_SERVICES = List.of(
             new ServiceInstance(DISCOVERY, DISCOVERY, 8761),
             new ServiceInstance("gateway-service", "gateway-service", 8080),
             new ServiceInstance("session-service", "session-service-1", 8081),
             new ServiceInstance("session-service", "session-service-2", 8082),
-            new ServiceInstance("orchestrator-service", "orchestrator-service", 8083),
+            new ServiceInstance("orchestrator-service", "orchestrator-service-1", 8083),
+            new ServiceInstance("orchestrator-service", "orchestrator-service-2", 8087),
             new ServiceInstance("recovery-service", "recovery-service", 8084),
             new ServiceInstance("persistence-service", "persistence-service", 8085),
             new ServiceInstance("analytics-service", "analytics-service", 8086));

@@ -22,6 +22,8 @@ class EventProjection {
     private static final Logger log = LoggerFactory.getLogger(EventProjection.class);
     private static final int TITLE_LENGTH = 80;
 
+    static final String CONVERSATION_DELETED = "CONVERSATION_DELETED";
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
@@ -36,6 +38,17 @@ class EventProjection {
             log.debug("Event {} applied before; skipped", event.eventId());
             return;
         }
+        if (CONVERSATION_DELETED.equals(event.eventType())) {
+            deleteConversation(event);
+            return;
+        }
+        if (event.conversationId() != null && deleted(event.conversationId())) {
+            log.debug(
+                    "Event {} belongs to deleted conversation {}; recorded, not applied",
+                    event.eventId(),
+                    event.conversationId());
+            return;
+        }
         switch (event.eventType()) {
             case "MESSAGE_CREATED" -> messageCreated(event);
             case "STREAM_STARTED" -> assistantMessage(event);
@@ -46,6 +59,36 @@ class EventProjection {
             case "STREAM_INTERRUPTED" -> finish(event, "INTERRUPTED");
             default -> log.debug("Event type {} is not part of the history", event.eventType());
         }
+    }
+
+    private boolean deleted(String conversationId) {
+        return jdbc.sql("select count(*) from deleted_conversations where conversation_id = ?")
+                        .param(conversationId)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    /** Tombstone, rows gone (messages and chunks by cascade), and the content in the recorded events blanked. */
+    private void deleteConversation(ChatEvent event) {
+        String conversationId = required(event.conversationId(), event);
+        jdbc.sql("select user_id from conversations where id = ?")
+                .param(conversationId)
+                .query(String.class)
+                .optional()
+                .filter(owner -> !owner.equals(event.userId()))
+                .ifPresent(owner -> {
+                    throw new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
+                            + " deletes conversation " + conversationId + " of another user; refused");
+                });
+        jdbc.sql("""
+                insert into deleted_conversations (conversation_id, user_id, deleted_at) values (?, ?, ?)
+                on conflict (conversation_id) do nothing
+                """).params(conversationId, event.userId(), at(event)).update();
+        jdbc.sql("delete from conversations where id = ?").param(conversationId).update();
+        jdbc.sql("update event_store set payload = '{}'::jsonb where conversation_id = ? and payload <> '{}'::jsonb")
+                .param(conversationId)
+                .update();
     }
 
     private boolean record(ChatEvent event) {

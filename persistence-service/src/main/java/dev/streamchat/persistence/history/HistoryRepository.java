@@ -114,13 +114,6 @@ class HistoryRepository {
                 .list();
     }
 
-    boolean deleteConversation(String userId, String conversationId) {
-        return jdbc.sql("delete from conversations where id = ? and user_id = ?")
-                        .params(conversationId, userId)
-                        .update()
-                > 0;
-    }
-
     /** The last turns of a conversation, oldest first, finished messages only. */
     List<ContextTurn> context(String userId, String conversationId, int turns) {
         return jdbc.sql("""

@@ -1,5 +1,6 @@
 package dev.streamchat.persistence.history;
 
+import dev.streamchat.persistence.events.ConversationDeletions;
 import dev.streamchat.persistence.history.HistoryViews.ChunkView;
 import dev.streamchat.persistence.history.HistoryViews.ContextTurn;
 import dev.streamchat.persistence.history.HistoryViews.ConversationView;
@@ -20,8 +21,11 @@ class HistoryService {
 
     private final HistoryRepository repository;
 
-    HistoryService(HistoryRepository repository) {
+    private final ConversationDeletions deletions;
+
+    HistoryService(HistoryRepository repository, ConversationDeletions deletions) {
         this.repository = repository;
+        this.deletions = deletions;
     }
 
     Page<ConversationView> conversations(String userId, int page, int size) {
@@ -75,9 +79,10 @@ class HistoryService {
     }
 
     void delete(String userId, String conversationId) {
-        if (!repository.deleteConversation(userId, conversationId)) {
+        if (!repository.ownsConversation(userId, conversationId)) {
             throw new NotFoundException("conversation " + conversationId);
         }
+        deletions.delete(userId, conversationId);
     }
 
     List<ContextTurn> context(String userId, String conversationId, int turns) {

@@ -216,7 +216,7 @@ class HistoryIntegrationTests {
         String intruder = UUID.randomUUID().toString();
         publish(event("MESSAGE_CREATED", "mallory", answer.conversationId, intruder, Map.of("content", "hijack")));
 
-        assertThat(deadLetters("chat.message.events.persistence-service.dlt", intruder))
+        assertThat(onTopic("chat.message.events.persistence-service.dlt", intruder))
                 .isTrue();
         assertThat(count(
                         "select count(*) from messages where conversation_id = ? and user_id = 'mallory'",
@@ -227,11 +227,15 @@ class HistoryIntegrationTests {
     }
 
     @Test
-    void deletingAConversationRemovesItsMessages() throws Exception {
+    void deletingAConversationIsAnEventAndNoLaterEventOfItBringsItBack() throws Exception {
         var answer = new Answer("alice", List.of("to be deleted"));
-        answer.events("forget me", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        List<Map<String, Object>> events = answer.events("forget me", "STREAM_COMPLETED");
+        events.forEach(HistoryIntegrationTests::publish);
         awaitStatus(answer.messageId, "COMPLETED");
 
+        assertThat(send("DELETE", "/api/conversations/" + answer.conversationId, "mallory")
+                        .status())
+                .isEqualTo(404);
         assertThat(send("DELETE", "/api/conversations/" + answer.conversationId, "alice")
                         .status())
                 .isEqualTo(204);
@@ -240,6 +244,50 @@ class HistoryIntegrationTests {
                 .isEqualTo(404);
         assertThat(count("select count(*) from messages where conversation_id = ?", answer.conversationId))
                 .isZero();
+        assertThat(count(
+                        "select count(*) from event_store where conversation_id = ? and payload::text like '%forget%'",
+                        answer.conversationId))
+                .isZero();
+        assertThat(onTopic("chat.message.events", "CONVERSATION_DELETED", answer.conversationId))
+                .isTrue();
+
+        // a late chunk and the whole conversation again (as a replay would bring them): recorded, not applied
+        var late = new HashMap<>(events.get(2));
+        late.put("eventId", UUID.randomUUID().toString());
+        publish(late);
+        events.forEach(HistoryIntegrationTests::publish);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                "select count(*) from event_store where event_id = ?",
+                                late.get("eventId").toString())
+                        == 1);
+        assertThat(count("select count(*) from conversations where id = ?", answer.conversationId))
+                .isZero();
+        assertThat(count("select count(*) from messages where conversation_id = ?", answer.conversationId))
+                .isZero();
+    }
+
+    @Test
+    void theOpenApiDescriptionNamesTheHistoryApiForThePlatformOnly() throws Exception {
+        var docs = URI.create("http://localhost:" + port + "/v3/api-docs");
+        assertThat(HTTP.send(HttpRequest.newBuilder(docs).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(401);
+        var described = HTTP.send(
+                HttpRequest.newBuilder(docs)
+                        .header(
+                                "Authorization",
+                                "Basic "
+                                        + Base64.getEncoder()
+                                                .encodeToString(("platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD)
+                                                        .getBytes()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(described.statusCode()).isEqualTo(200);
+        JsonNode paths = JSON.readTree(described.body()).path("paths");
+        assertThat(List.of(
+                        "/api/conversations", "/api/conversations/messages/{messageId}", "/api/conversations/search"))
+                .allSatisfy(path -> assertThat(paths.has(path)).as(path).isTrue());
     }
 
     @Test
@@ -374,12 +422,13 @@ class HistoryIntegrationTests {
         return texts;
     }
 
-    private static boolean deadLetters(String topic, String messageId) {
+    /** True when a record on the topic holds every one of the texts (within 30 s). */
+    private static boolean onTopic(String topic, String... texts) {
         try (var consumer = KafkaTestClients.consumer(TestInfrastructure.kafka().bootstrapServers(), topic)) {
             long deadline = System.currentTimeMillis() + 30_000;
             while (System.currentTimeMillis() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value().contains(messageId)) {
+                    if (java.util.Arrays.stream(texts).allMatch(record.value()::contains)) {
                         return true;
                     }
                 }

@@ -3,6 +3,7 @@ package dev.streamchat.persistence.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.streamchat.persistence.events.ConversationDeletions;
 import dev.streamchat.testsupport.KafkaTestClients;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
@@ -46,6 +47,9 @@ class ReplayIntegrationTests {
     @Autowired
     BindingsLifecycleController bindings;
 
+    @Autowired
+    ConversationDeletions deletions;
+
     @Test
     void rebuildingFromTheTopicsGivesTheSameRows() throws Exception {
         String conversationId = "conv-" + UUID.randomUUID();
@@ -85,15 +89,60 @@ class ReplayIntegrationTests {
                 .until(() ->
                         "COMPLETED".equals(status(messageId)) && "COMPLETED".equals(status(messageId + ":prompt")));
         String before = snapshot(conversationId);
+        String deleted = deletedConversation();
 
         BINDINGS.forEach(bindings::stop);
-        jdbc.sql("truncate conversations, messages, stream_chunks, event_store").update();
+        jdbc.sql("truncate conversations, messages, stream_chunks, event_store, deleted_conversations")
+                .update();
         assertThat(snapshot(conversationId)).isEqualTo("[]|[]|[]");
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(this::resetGroupToEarliest);
         BINDINGS.forEach(bindings::start);
 
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(snapshot(conversationId)).isEqualTo(before));
+        // every event of the deleted conversation replayed (its deletion included), and it stays deleted
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> jdbc.sql("select count(*) from event_store where conversation_id = ?")
+                                .param(deleted)
+                                .query(Long.class)
+                                .single()
+                        == 4);
+        assertThat(snapshot(deleted)).isEqualTo("[]|[]|[]");
+    }
+
+    /** A conversation written through the topics, then deleted through its CONVERSATION_DELETED event. */
+    private String deletedConversation() throws Exception {
+        String conversationId = "conv-" + UUID.randomUUID();
+        String messageId = UUID.randomUUID().toString();
+        try (var producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers())) {
+            send(
+                    producer,
+                    "chat.message.events",
+                    event("MESSAGE_CREATED", conversationId, messageId, 0, Map.of("content", "delete me")));
+            send(
+                    producer,
+                    "chat.stream.events",
+                    event("STREAM_STARTED", conversationId, messageId, 1, Map.of("model", "simulated")));
+            send(
+                    producer,
+                    "chat.stream.events",
+                    event(
+                            "CHUNK_RECEIVED",
+                            conversationId,
+                            messageId,
+                            2,
+                            Map.of("index", 0, "content", "gone", "chunkType", "TEXT")));
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("select count(*) from stream_chunks where message_id = ?")
+                                        .param(messageId)
+                                        .query(Long.class)
+                                        .single()
+                                == 1
+                        && "COMPLETED".equals(status(messageId + ":prompt")));
+        deletions.delete("replay-user", conversationId);
+        assertThat(snapshot(conversationId)).isEqualTo("[]|[]|[]");
+        return conversationId;
     }
 
     private void resetGroupToEarliest() throws Exception {

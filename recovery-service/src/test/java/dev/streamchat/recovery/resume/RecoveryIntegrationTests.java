@@ -245,6 +245,26 @@ class RecoveryIntegrationTests {
                 .isZero();
     }
 
+    @Test
+    void theOpenApiDescriptionNamesTheEndpointForThePlatformOnly() throws Exception {
+        var docs = URI.create("http://localhost:" + port + "/v3/api-docs");
+        var anonymous = HTTP.send(
+                HttpRequest.newBuilder(docs).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        String credentials = java.util.Base64.getEncoder()
+                .encodeToString(("platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD).getBytes());
+        var described = HTTP.send(
+                HttpRequest.newBuilder(docs)
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Basic " + credentials)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(described.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(described.body()).path("paths").has("/api/recovery"))
+                .isTrue();
+    }
+
     /** Writes a hot log as orchestrator-service does: meta, chunks 0..n-1, and the terminal entry when ended. */
     private String hotLog(String userId, int chunks, boolean ended) {
         String messageId = UUID.randomUUID().toString();

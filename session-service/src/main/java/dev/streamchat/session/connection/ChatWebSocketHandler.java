@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
@@ -304,6 +305,10 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 page = recover(connection, messageId, page.nextIndex() - 1);
             }
             follower.release();
+        } catch (HttpClientErrorException.BadRequest e) {
+            stopFollowing(connection, messageId);
+            throw new ProtocolException(
+                    ErrorCode.VALIDATION, "lastChunkIndex is past the end of the answer", messageId);
         } catch (RuntimeException e) {
             log.warn("Recovery of message {} failed: {}", messageId, e.toString());
             stopFollowing(connection, messageId);
