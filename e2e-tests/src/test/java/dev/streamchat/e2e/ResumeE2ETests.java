@@ -96,8 +96,8 @@ class ResumeE2ETests {
                 missing,
                 duplicates,
                 violations.size());
-        System.out.println(
-                "Resume latency, hot-log tier (RECONNECT to first missing chunk): " + percentiles(latencies));
+        System.out.println("Resume latency under load (" + CONCURRENT
+                + " streams at once, hot log, RECONNECT to first missing chunk): " + percentiles(latencies));
 
         assertThat(violations).isEmpty();
         assertThat(missing).isZero();
