@@ -128,8 +128,8 @@ class FailoverE2ETests {
             assertThat(type(terminal)).isEqualTo("ERROR");
             assertThat(terminal.path("code").asString()).isEqualTo("INTERRUPTED");
             assertThat(terminal.path("retryable").asBoolean()).isTrue();
-            // lease 10 s, renewed every 3 s, swept every 2 s
-            assertThat(seconds).isLessThan(15);
+            // lease 10 s (renewed every 3 s), swept every 2 s: at most about 12 s after the kill
+            assertThat(seconds).isLessThan(17);
             List<JsonNode> chunks = received.subList(0, received.size() - 1);
             int total = chunks.size();
             assertThat(chunks)
