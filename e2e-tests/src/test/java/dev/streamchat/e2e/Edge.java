@@ -33,6 +33,12 @@ final class Edge {
             .build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /**
+     * How long a test waits for persistence-service to hold an answer: it may still be applying the events of the
+     * load tests that ran before (tens of thousands of chunks).
+     */
+    static final Duration PERSISTENCE_CATCH_UP = Duration.ofSeconds(120);
+
     private final LocalStack stack;
 
     Edge(LocalStack stack) {

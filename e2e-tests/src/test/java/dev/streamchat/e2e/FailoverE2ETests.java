@@ -70,6 +70,9 @@ class FailoverE2ETests {
             }
         }
 
+        System.out.printf(
+                "Node kill: persistence held every answer whole %.1f s after the last one ended%n",
+                ResumeE2ETests.awaitStored(clients));
         var violations = new ArrayList<String>();
         clients.forEach(client ->
                 client.violations(CHUNKS).forEach(violation -> violations.add(client.messageId() + ": " + violation)));
@@ -138,7 +141,7 @@ class FailoverE2ETests {
             var text = new StringBuilder();
             chunks.forEach(chunk -> text.append(chunk.path("content").asString()));
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            await().atMost(Edge.PERSISTENCE_CATCH_UP).untilAsserted(() -> {
                 JsonNode stored = edge.get("/api/conversations/messages/" + messageId, token)
                         .json();
                 assertThat(stored.path("status").asString()).isEqualTo("INTERRUPTED");

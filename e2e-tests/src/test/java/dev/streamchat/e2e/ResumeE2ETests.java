@@ -18,8 +18,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
@@ -30,6 +32,7 @@ import tools.jackson.databind.JsonNode;
  */
 @ExtendWith(SharedStack.class)
 @Order(10)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeE2ETests {
 
     private static final int STREAMS = 200;
@@ -45,6 +48,7 @@ class ResumeE2ETests {
     }
 
     @Test
+    @Order(3)
     void everyClientGetsExactlyTheRestOfItsAnswerWhateverItsDropsAwayTimesAndNodes() throws Exception {
         var permits = new Semaphore(CONCURRENT);
         var clients = new ArrayList<Future<ResumingClient>>();
@@ -68,6 +72,7 @@ class ResumeE2ETests {
         for (var client : clients) {
             results.add(client.get());
         }
+        double catchUp = awaitStored(results);
 
         var violations = new ArrayList<String>();
         results.forEach(client ->
@@ -99,6 +104,8 @@ class ResumeE2ETests {
         System.out.println("Resume latency under load (" + CONCURRENT
                 + " streams at once, hot log, RECONNECT to first missing chunk): " + percentiles(latencies));
 
+        System.out.printf("Persistence held every answer whole %.1f s after the last one ended%n", catchUp);
+
         assertThat(violations).isEmpty();
         assertThat(missing).isZero();
         assertThat(duplicates).isZero();
@@ -110,6 +117,7 @@ class ResumeE2ETests {
     }
 
     @Test
+    @Order(1)
     void anAnswerIsResumedExactlyFromTheHotLogAndOnceItIsGoneFromTheDatabase() throws Exception {
         String token = edge.token("tiers-" + UUID.randomUUID().toString().substring(0, 8));
         int answers = 20;
@@ -139,7 +147,7 @@ class ResumeE2ETests {
                     List<JsonNode> frames = client.client().untilTerminal(messageId, Duration.ofSeconds(60));
                     digest = frames.getLast().path("contentSha256").asString();
                 }
-                await().atMost(Duration.ofSeconds(30))
+                await().atMost(Edge.PERSISTENCE_CATCH_UP)
                         .until(() -> edge.get("/api/conversations/messages/" + messageId, token)
                                 .json()
                                 .path("complete")
@@ -189,6 +197,7 @@ class ResumeE2ETests {
     }
 
     @Test
+    @Order(2)
     void nobodyResumesCancelsOrReadsAnotherUsersAnswer() throws Exception {
         String aliceToken = edge.token("owner-" + UUID.randomUUID().toString().substring(0, 8));
         String bobToken = edge.token("intruder-" + UUID.randomUUID().toString().substring(0, 8));
@@ -215,7 +224,7 @@ class ResumeE2ETests {
                     .forEach(frame -> text.append(frame.path("content").asString()));
             secret = text.toString();
         }
-        await().atMost(Duration.ofSeconds(30))
+        await().atMost(Edge.PERSISTENCE_CATCH_UP)
                 .until(() -> edge.get("/api/conversations/messages/" + messageId, aliceToken)
                         .json()
                         .path("complete")
@@ -253,6 +262,20 @@ class ResumeE2ETests {
             assertThat(alice.client().next(Duration.ofSeconds(30)).path("code").asString())
                     .isEqualTo("VALIDATION");
         }
+    }
+
+    /** Seconds until persistence-service holds every one of the clients' answers whole. */
+    static double awaitStored(List<ResumingClient> clients) {
+        long start = System.nanoTime();
+        var pending = new ArrayList<>(
+                clients.stream().filter(client -> client.terminal() != null).toList());
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    pending.removeIf(ResumingClient::stored);
+                    return pending.isEmpty();
+                });
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /**

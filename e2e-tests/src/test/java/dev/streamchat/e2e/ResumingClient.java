@@ -98,6 +98,14 @@ final class ResumingClient {
         return String.valueOf(messageId);
     }
 
+    /** True once persistence-service holds the whole answer (asked through the gateway as its user). */
+    boolean stored() {
+        return edge.get("/api/conversations/messages/" + messageId(), token)
+                .json()
+                .path("complete")
+                .asBoolean();
+    }
+
     /** Chunks received so far (the next index expected). */
     int received() {
         return next;

@@ -97,7 +97,7 @@ class StreamingE2ETests {
             List<JsonNode> frames = lena.client().untilTerminal(messageId, ANSWER);
             String digest = frames.getLast().path("contentSha256").asString();
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            await().atMost(Edge.PERSISTENCE_CATCH_UP).untilAsserted(() -> {
                 JsonNode stored =
                         JSON.readTree(history("/api/conversations/messages/" + messageId + "?fromIndex=10", token)
                                 .body());

@@ -147,7 +147,18 @@ class EventProjection {
     }
 
     private void chunk(ChatEvent event) {
-        assistantMessage(event);
+        // the common case, the answer already known: one read instead of two upserts and their owner checks
+        String owner = jdbc.sql("select user_id from messages where id = ?")
+                .param(required(event.messageId(), event))
+                .query(String.class)
+                .optional()
+                .orElse(null);
+        if (owner == null) {
+            assistantMessage(event);
+        } else if (!owner.equals(event.userId())) {
+            throw new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
+                    + " names messages " + event.messageId() + " of another user; refused");
+        }
         Integer index = event.number("index");
         if (index == null || index < 0) {
             throw new IllegalArgumentException("CHUNK_RECEIVED " + event.eventId() + " has no index");

@@ -269,20 +269,8 @@ class HistoryIntegrationTests {
 
     @Test
     void theOpenApiDescriptionNamesTheHistoryApiForThePlatformOnly() throws Exception {
-        var docs = URI.create("http://localhost:" + port + "/v3/api-docs");
-        assertThat(HTTP.send(HttpRequest.newBuilder(docs).build(), HttpResponse.BodyHandlers.ofString())
-                        .statusCode())
-                .isEqualTo(401);
-        var described = HTTP.send(
-                HttpRequest.newBuilder(docs)
-                        .header(
-                                "Authorization",
-                                "Basic "
-                                        + Base64.getEncoder()
-                                                .encodeToString(("platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD)
-                                                        .getBytes()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        assertThat(platformGet("/v3/api-docs", false).statusCode()).isEqualTo(401);
+        var described = platformGet("/v3/api-docs", true);
         assertThat(described.statusCode()).isEqualTo(200);
         JsonNode paths = JSON.readTree(described.body()).path("paths");
         assertThat(List.of(
@@ -297,21 +285,8 @@ class HistoryIntegrationTests {
         awaitStatus(answer.messageId, "COMPLETED");
         String path = "/internal/conversations/" + answer.conversationId + "/context?userId=alice&turns=10";
 
-        var anonymous = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(anonymous.statusCode()).isEqualTo(401);
-        var platform = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                        .header(
-                                "Authorization",
-                                "Basic "
-                                        + Base64.getEncoder()
-                                                .encodeToString(("platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD)
-                                                        .getBytes()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        assertThat(platformGet(path, false).statusCode()).isEqualTo(401);
+        var platform = platformGet(path, true);
         JsonNode turns = JSON.readTree(platform.body());
         assertThat(turns).hasSize(2);
         assertThat(turns.get(0).path("role").asString()).isEqualTo("user");
@@ -435,6 +410,21 @@ class HistoryIntegrationTests {
             }
         }
         return false;
+    }
+
+    /** GET with the platform credentials, or with none. */
+    private HttpResponse<String> platformGet(String path, boolean withCredentials) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20));
+        if (withCredentials) {
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(
+                                            ("platform:" + ServiceIntegrationTest.PLATFORM_PASSWORD).getBytes()));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private Response get(String path, String userId) throws Exception {

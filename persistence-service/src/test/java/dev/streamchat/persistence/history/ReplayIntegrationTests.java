@@ -54,36 +54,7 @@ class ReplayIntegrationTests {
     void rebuildingFromTheTopicsGivesTheSameRows() throws Exception {
         String conversationId = "conv-" + UUID.randomUUID();
         String messageId = UUID.randomUUID().toString();
-        try (var producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers())) {
-            send(
-                    producer,
-                    "chat.message.events",
-                    event("MESSAGE_CREATED", conversationId, messageId, 0, Map.of("content", "replay me")));
-            send(
-                    producer,
-                    "chat.stream.events",
-                    event("STREAM_STARTED", conversationId, messageId, 1, Map.of("model", "simulated")));
-            for (int i = 0; i < 3; i++) {
-                send(
-                        producer,
-                        "chat.stream.events",
-                        event(
-                                "CHUNK_RECEIVED",
-                                conversationId,
-                                messageId,
-                                2 + i,
-                                Map.of("index", i, "content", "part " + i + " ", "chunkType", "TEXT")));
-            }
-            send(
-                    producer,
-                    "chat.stream.events",
-                    event(
-                            "STREAM_COMPLETED",
-                            conversationId,
-                            messageId,
-                            5,
-                            Map.of("totalChunks", 3, "finishReason", "STOP", "tokenCount", 6, "contentSha256", "d")));
-        }
+        publishAnswer(conversationId, messageId, "replay me", List.of("part 0 ", "part 1 ", "part 2 "), true);
         // both topics applied: the answer has ended and the prompt is there
         await().atMost(Duration.ofSeconds(30))
                 .until(() ->
@@ -114,25 +85,7 @@ class ReplayIntegrationTests {
     private String deletedConversation() throws Exception {
         String conversationId = "conv-" + UUID.randomUUID();
         String messageId = UUID.randomUUID().toString();
-        try (var producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers())) {
-            send(
-                    producer,
-                    "chat.message.events",
-                    event("MESSAGE_CREATED", conversationId, messageId, 0, Map.of("content", "delete me")));
-            send(
-                    producer,
-                    "chat.stream.events",
-                    event("STREAM_STARTED", conversationId, messageId, 1, Map.of("model", "simulated")));
-            send(
-                    producer,
-                    "chat.stream.events",
-                    event(
-                            "CHUNK_RECEIVED",
-                            conversationId,
-                            messageId,
-                            2,
-                            Map.of("index", 0, "content", "gone", "chunkType", "TEXT")));
-        }
+        publishAnswer(conversationId, messageId, "delete me", List.of("gone"), false);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> jdbc.sql("select count(*) from stream_chunks where message_id = ?")
                                         .param(messageId)
@@ -143,6 +96,52 @@ class ReplayIntegrationTests {
         deletions.delete("replay-user", conversationId);
         assertThat(snapshot(conversationId)).isEqualTo("[]|[]|[]");
         return conversationId;
+    }
+
+    /** The events of one answer, as session-service and orchestrator-service send them; ended when asked. */
+    private static void publishAnswer(
+            String conversationId, String messageId, String prompt, List<String> chunks, boolean ended)
+            throws Exception {
+        try (var producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers())) {
+            send(
+                    producer,
+                    "chat.message.events",
+                    event("MESSAGE_CREATED", conversationId, messageId, 0, Map.of("content", prompt)));
+            send(
+                    producer,
+                    "chat.stream.events",
+                    event("STREAM_STARTED", conversationId, messageId, 1, Map.of("model", "simulated")));
+            for (int i = 0; i < chunks.size(); i++) {
+                send(
+                        producer,
+                        "chat.stream.events",
+                        event(
+                                "CHUNK_RECEIVED",
+                                conversationId,
+                                messageId,
+                                2 + i,
+                                Map.of("index", i, "content", chunks.get(i), "chunkType", "TEXT")));
+            }
+            if (ended) {
+                send(
+                        producer,
+                        "chat.stream.events",
+                        event(
+                                "STREAM_COMPLETED",
+                                conversationId,
+                                messageId,
+                                2 + chunks.size(),
+                                Map.of(
+                                        "totalChunks",
+                                        chunks.size(),
+                                        "finishReason",
+                                        "STOP",
+                                        "tokenCount",
+                                        6,
+                                        "contentSha256",
+                                        "d")));
+            }
+        }
     }
 
     private void resetGroupToEarliest() throws Exception {
