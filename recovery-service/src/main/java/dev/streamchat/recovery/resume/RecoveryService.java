@@ -134,6 +134,11 @@ public class RecoveryService {
             return RecoveryResponse.empty(messageId, RecoveryStatus.ERROR, from);
         }
         if (stored.isEmpty()) {
+            if (owner.isPresent() && allocatedRecently(messageId)) {
+                // session-service gave out the id, the orchestrator has not written a chunk yet: the live stream
+                // will bring everything, from the cursor
+                return new RecoveryResponse(messageId, RecoveryStatus.RECOVERED, null, from, -1, List.of(), null);
+            }
             return RecoveryResponse.empty(
                     messageId, owner.isPresent() ? RecoveryStatus.EXPIRED : RecoveryStatus.NOT_FOUND, from);
         }
@@ -183,6 +188,16 @@ public class RecoveryService {
         } catch (RuntimeException e) {
             log.debug("Owner of message {} not read: {}", messageId, e.toString());
             return Optional.empty();
+        }
+    }
+
+    /** True while session-service's record of the answer's allocation (a day) exists. */
+    private boolean allocatedRecently(String messageId) {
+        try {
+            return Boolean.TRUE.equals(
+                    redisBreaker.executeSupplier(() -> redis.hasKey("chat:message:" + messageId + ":owner")));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
