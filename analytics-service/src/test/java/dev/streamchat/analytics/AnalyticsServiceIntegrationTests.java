@@ -1,5 +1,6 @@
 package dev.streamchat.analytics;
 
+import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.PostgresTestConfiguration;
 import dev.streamchat.testsupport.RunningServiceChecks;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
@@ -8,7 +9,7 @@ import org.springframework.context.annotation.Import;
 
 /** analytics-service on real infrastructure, configured from config-repo: healthy with its database. */
 @ServiceIntegrationTest
-@Import({PostgresTestConfiguration.class})
+@Import({PostgresTestConfiguration.class, KafkaTestConfiguration.class})
 class AnalyticsServiceIntegrationTests extends RunningServiceChecks {
 
     @Override

@@ -25,6 +25,11 @@ public final class TestTokens {
         return sign(userId, SECRET, Instant.now(), Duration.ofMinutes(10));
     }
 
+    /** A valid token whose {@code roles} claim holds the given roles (as the gateway's dev tokens carry them). */
+    public static String withRoles(String userId, String... roles) {
+        return sign(userId, SECRET, ISSUER, Instant.now(), Duration.ofMinutes(10), java.util.List.of(roles));
+    }
+
     public static String expired(String userId) {
         return sign(userId, SECRET, Instant.now().minus(Duration.ofHours(2)), Duration.ofMinutes(10));
     }
@@ -38,6 +43,16 @@ public final class TestTokens {
     }
 
     public static String sign(String userId, String secret, String issuer, Instant issuedAt, Duration lifetime) {
+        return sign(userId, secret, issuer, issuedAt, lifetime, java.util.List.of("user"));
+    }
+
+    private static String sign(
+            String userId,
+            String secret,
+            String issuer,
+            Instant issuedAt,
+            Duration lifetime,
+            java.util.List<String> roles) {
         var key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         var encoder = NimbusJwtEncoder.withSecretKey(key)
                 .algorithm(MacAlgorithm.HS256)
@@ -47,6 +62,7 @@ public final class TestTokens {
                 .issuer(issuer)
                 .issuedAt(issuedAt)
                 .expiresAt(issuedAt.plus(lifetime))
+                .claim("roles", roles)
                 .build();
         return encoder.encode(JwtEncoderParameters.from(
                         JwsHeader.with(MacAlgorithm.HS256).build(), claims))

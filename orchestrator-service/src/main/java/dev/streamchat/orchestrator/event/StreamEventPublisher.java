@@ -1,6 +1,9 @@
 package dev.streamchat.orchestrator.event;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.support.MessageBuilder;
@@ -16,9 +19,25 @@ public class StreamEventPublisher {
     static final String BINDING = "streamEvents-out-0";
 
     private final StreamBridge streamBridge;
+    private final Tracer tracer;
 
-    StreamEventPublisher(StreamBridge streamBridge) {
+    StreamEventPublisher(StreamBridge streamBridge, Tracer tracer) {
         this.streamBridge = streamBridge;
+        this.tracer = tracer;
+    }
+
+    /**
+     * Sends the event as part of the given span's trace (a generation's events are sent from the model client's
+     * threads, where no span is current).
+     */
+    public void publish(StreamEvent event, @Nullable Span parent) {
+        if (parent == null) {
+            publish(event);
+            return;
+        }
+        try (Tracer.SpanInScope scope = tracer.withSpan(parent)) {
+            publish(event);
+        }
     }
 
     public void publish(StreamEvent event) {

@@ -9,6 +9,7 @@ import dev.streamchat.orchestrator.hotlog.LogFrame;
 import dev.streamchat.orchestrator.provider.ModelPiece;
 import dev.streamchat.orchestrator.provider.ModelProvider;
 import dev.streamchat.orchestrator.provider.ModelRequest;
+import io.micrometer.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,6 +45,7 @@ final class Generation {
     private final StreamEventPublisher events;
     private final String nodeId;
     private final Consumer<Outcome> onFinished;
+    private final @Nullable Span trace;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final MessageDigest digest = sha256();
@@ -65,7 +67,9 @@ final class Generation {
             HotLog hotLog,
             StreamEventPublisher events,
             String nodeId,
+            @Nullable Span trace,
             Consumer<Outcome> onFinished) {
+        this.trace = trace;
         this.command = command;
         this.provider = provider;
         this.model = model;
@@ -151,14 +155,16 @@ final class Generation {
             if (index == 0) {
                 firstChunkAt = Instant.ofEpochMilli(timestamp);
             }
-            events.publish(event(
-                    StreamEvent.chunkEventId(messageId(), index),
-                    StreamEventType.CHUNK_RECEIVED,
-                    timestamp,
-                    Map.of(
-                            "index", index,
-                            "content", chunk.text(),
-                            "chunkType", chunk.type().name())));
+            events.publish(
+                    event(
+                            StreamEvent.chunkEventId(messageId(), index),
+                            StreamEventType.CHUNK_RECEIVED,
+                            timestamp,
+                            Map.of(
+                                    "index", index,
+                                    "content", chunk.text(),
+                                    "chunkType", chunk.type().name())),
+                    trace);
         } finally {
             lock.unlock();
         }
@@ -233,12 +239,16 @@ final class Generation {
                 payload.put("retryable", Boolean.TRUE.equals(frame.retryable()));
             }
             try {
-                events.publish(event(StreamEvent.terminalEventId(messageId()), eventType, frame.timestamp(), payload));
+                events.publish(
+                        event(StreamEvent.terminalEventId(messageId()), eventType, frame.timestamp(), payload), trace);
             } catch (RuntimeException e) {
                 log.error("Could not send the {} event of message {}", eventType, messageId(), e);
             }
         } finally {
             lock.unlock();
+        }
+        if (trace != null) {
+            trace.end();
         }
         onFinished.accept(new Outcome(
                 this,

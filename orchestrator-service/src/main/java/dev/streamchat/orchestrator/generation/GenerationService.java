@@ -10,6 +10,8 @@ import dev.streamchat.orchestrator.provider.ProviderRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,6 +44,7 @@ public class GenerationService {
     private final StreamEventPublisher events;
     private final UserStreamLimiter userLimiter;
     private final Leases leases;
+    private final Tracer tracer;
     private final CircuitBreakerRegistry circuitBreakers;
     private final ConversationContextClient context;
     private final GenerationProperties properties;
@@ -57,6 +60,7 @@ public class GenerationService {
             StreamEventPublisher events,
             UserStreamLimiter userLimiter,
             Leases leases,
+            Tracer tracer,
             CircuitBreakerRegistry circuitBreakers,
             ConversationContextClient context,
             GenerationProperties properties,
@@ -68,6 +72,7 @@ public class GenerationService {
         this.events = events;
         this.userLimiter = userLimiter;
         this.leases = leases;
+        this.tracer = tracer;
         this.circuitBreakers = circuitBreakers;
         this.context = context;
         this.properties = properties;
@@ -97,7 +102,14 @@ public class GenerationService {
                     command.requestId());
             return;
         }
-        var started = new Generation(command, provider, model, properties, hotLog, events, nodeId, this::finished);
+        // a child of the command's consumer span: the generation's events belong to the answer's trace
+        Span trace = tracer.nextSpan()
+                .name("generation")
+                .tag("messageId", command.messageId())
+                .tag("provider", providerName)
+                .start();
+        var started =
+                new Generation(command, provider, model, properties, hotLog, events, nodeId, trace, this::finished);
         try {
             begin(command, started, selection.isPresent(), providerName, model);
         } catch (RuntimeException e) {
@@ -154,6 +166,8 @@ public class GenerationService {
             return;
         }
         leases.grant(command.messageId(), nodeId);
+        // one line per answer; its trace id and the answer's ids come with it (baggage, structured logging)
+        log.info("Generating message {} with {}", command.messageId(), providerName);
         Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> run(started, command));
     }
 

@@ -4,9 +4,11 @@ import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.FrameSink;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.tracing.TraceContext;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -33,6 +35,7 @@ final class ChatConnection implements FrameSink {
     private final String sessionId;
     private final String userId;
     private final String bearerToken;
+    private final @Nullable TraceContext traceParent;
     private final JsonMapper json;
     private final int sendTimeLimitMillis;
     private final Counter closedAsSlow;
@@ -45,6 +48,7 @@ final class ChatConnection implements FrameSink {
             String sessionId,
             String userId,
             String bearerToken,
+            @Nullable TraceContext traceParent,
             JsonMapper json,
             int sendTimeLimitMillis,
             int sendBufferBytes,
@@ -53,6 +57,7 @@ final class ChatConnection implements FrameSink {
         this.sessionId = sessionId;
         this.userId = userId;
         this.bearerToken = bearerToken;
+        this.traceParent = traceParent;
         this.json = json;
         this.sendTimeLimitMillis = sendTimeLimitMillis;
         this.closedAsSlow = closedAsSlow;
@@ -69,6 +74,12 @@ final class ChatConnection implements FrameSink {
     /** The token the client connected with: recovery-service is asked with it, for this user's data only. */
     String bearerToken() {
         return bearerToken;
+    }
+
+    /** The trace of the handshake: the parent of every frame's span. */
+    @Nullable
+    TraceContext traceParent() {
+        return traceParent;
     }
 
     Map<String, Follower> following() {

@@ -55,12 +55,14 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final ConnectionRegistry registry;
     private final MessageOwnership ownership;
     private final RecoveryClient recovery;
+    private final FrameTracing tracing;
     private final ProtocolProperties properties;
     private final JsonMapper json;
     private final String nodeId;
     private final Map<String, ChatConnection> connections = new ConcurrentHashMap<>();
     private final Counter badFrames;
     private final Counter closedAsSlow;
+    private final Counter chunksSent;
 
     ChatWebSocketHandler(
             FrameReader frames,
@@ -70,6 +72,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             ConnectionRegistry registry,
             MessageOwnership ownership,
             RecoveryClient recovery,
+            FrameTracing tracing,
             ProtocolProperties properties,
             JsonMapper json,
             MeterRegistry meters,
@@ -81,11 +84,13 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.registry = registry;
         this.ownership = ownership;
         this.recovery = recovery;
+        this.tracing = tracing;
         this.properties = properties;
         this.json = json;
         this.nodeId = nodeId;
         this.badFrames = meters.counter("streamchat.frames.rejected");
         this.closedAsSlow = meters.counter("streamchat.connections.closed.slow");
+        this.chunksSent = meters.counter("streamchat.chunks.sent");
         meters.gauge("streamchat.connections.active", connections, Map::size);
     }
 
@@ -107,6 +112,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 sessionId,
                 userId,
                 token.getToken().getTokenValue(),
+                FrameTracing.handshakeContext(session.getAttributes()),
                 json,
                 (int) properties.sendTimeLimit().toMillis(),
                 properties.sendBufferBytes(),
@@ -149,7 +155,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             return;
         }
         try {
-            apply(connection, frames.read(assembled.text()));
+            ClientFrame frame = frames.read(assembled.text());
+            tracing.run(connection, frame, () -> apply(connection, frame));
         } catch (ProtocolException e) {
             reject(connection, e);
         } catch (RuntimeException e) {
@@ -240,7 +247,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         ownership.claim(messageId, userId, conversationId);
         connection.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
         follow(connection, messageId, 0, false);
-        try {
+        try (var traced = tracing.messageBaggage(messageId)) {
             messaging.messageEvent(DomainEvent.of(
                     "MESSAGE_CREATED", messageId, userId, conversationId, messageId, nodeId, messagePayload(request)));
             messaging.send(ChatCommand.startStream(
@@ -344,6 +351,9 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             @Override
             public boolean send(ServerFrame frame) {
                 boolean sent = connection.send(frame);
+                if (sent && frame instanceof ServerFrame.Chunk) {
+                    chunksSent.increment();
+                }
                 if (frame instanceof ServerFrame.Complete || frame instanceof ServerFrame.Error) {
                     connection.following().remove(messageId);
                 }

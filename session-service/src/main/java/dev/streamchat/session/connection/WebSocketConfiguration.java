@@ -18,19 +18,24 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 class WebSocketConfiguration implements WebSocketConfigurer {
 
     private final ChatWebSocketHandler handler;
+    private final FrameTracing tracing;
     private final List<String> allowedOrigins;
 
     WebSocketConfiguration(
             ChatWebSocketHandler handler,
+            FrameTracing tracing,
             @Value("${streamchat.protocol.allowed-origins:*}") List<String> allowedOrigins) {
         this.handler = handler;
+        this.tracing = tracing;
         this.allowedOrigins = allowedOrigins;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // tokens travel in a header or the query, never in a cookie, so another origin cannot borrow a user's session
-        registry.addHandler(handler, "/ws/chat").setAllowedOriginPatterns(allowedOrigins.toArray(String[]::new));
+        registry.addHandler(handler, "/ws/chat")
+                .addInterceptors(tracing.handshakeInterceptor())
+                .setAllowedOriginPatterns(allowedOrigins.toArray(String[]::new));
     }
 
     /**

@@ -1,0 +1,87 @@
+package dev.streamchat.analytics.security;
+
+import static org.springframework.security.config.Customizer.withDefaults;
+
+import java.nio.charset.StandardCharsets;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.SecurityProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * {@code /api/**}: the caller's JWT (the gateway checked it; it is checked again here, and every query is scoped to its
+ * subject). The actuator but health: the platform credentials.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(JwtProperties.class)
+class SecurityConfiguration {
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiSecurity(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/api/**")
+                .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+                .oauth2ResourceServer(server -> server.jwt(withDefaults()))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain platformSecurity(HttpSecurity http) throws Exception {
+        return http.authorizeHttpRequests(
+                        requests -> requests.requestMatchers("/actuator/health", "/actuator/health/**")
+                                .permitAll()
+                                .anyRequest()
+                                .authenticated())
+                .httpBasic(withDefaults())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .build();
+    }
+
+    @Bean
+    UserDetailsService platformUser(SecurityProperties properties) {
+        var user = properties.getUser();
+        return new InMemoryUserDetailsManager(User.withUsername(user.getName())
+                .password("{noop}" + user.getPassword())
+                .roles("PLATFORM")
+                .build());
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(JwtProperties properties) {
+        NimbusJwtDecoder decoder;
+        if (properties.hmacSecret() != null && !properties.hmacSecret().isBlank()) {
+            decoder = NimbusJwtDecoder.withSecretKey(
+                            new SecretKeySpec(properties.hmacSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+                    .macAlgorithm(MacAlgorithm.HS256)
+                    .build();
+        } else if (properties.jwkSetUri() != null && !properties.jwkSetUri().isBlank()) {
+            decoder = NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).build();
+        } else {
+            throw new IllegalStateException(
+                    "Set streamchat.security.jwt.jwk-set-uri (or hmac-secret in the local profile)");
+        }
+        decoder.setJwtValidator(
+                properties.issuer() == null || properties.issuer().isBlank()
+                        ? JwtValidators.createDefault()
+                        : new DelegatingOAuth2TokenValidator<>(
+                                JwtValidators.createDefaultWithIssuer(properties.issuer())));
+        return decoder;
+    }
+}
