@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,7 +87,11 @@ public final class Endpoints {
 
         private static HttpResponse<String> send(HttpRequest request) {
             try {
-                return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                return HTTP.send(
+                        HttpRequest.newBuilder(request, (name, value) -> true)
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {

@@ -37,14 +37,16 @@ public final class ZipkinServer implements AutoCloseable {
                 List.of(
                         ManagedProcess.javaExecutable(),
                         "-Xms64m",
-                        "-Xmx384m",
+                        "-Xmx512m",
                         "-XX:+UseSerialGC",
                         "-Djava.io.tmpdir=" + workDirectory,
                         "-jar",
                         executableJar.toString()),
                 Map.of(
                         "STORAGE_TYPE", "mem",
-                        "MEM_MAX_SPANS", "200000",
+                        // every service traces everything locally: a load test's spans (hundreds of thousands, one set
+                        // per chunk event) must not fill the heap; the oldest traces go first
+                        "MEM_MAX_SPANS", "50000",
                         "QUERY_PORT", Integer.toString(port),
                         "SELF_TRACING_ENABLED", "false"),
                 logFile);
