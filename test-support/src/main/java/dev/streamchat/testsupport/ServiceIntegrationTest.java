@@ -23,6 +23,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             ConfigRepoEnvironmentPostProcessor.ENABLED + "=true",
             "spring.cloud.config.enabled=false",
             "eureka.client.enabled=false",
+            // spans are still made (baggage, log fields), not sent: no Zipkin runs for a service's own tests
+            "management.tracing.export.zipkin.enabled=false",
             "PLATFORM_PASSWORD=" + ServiceIntegrationTest.PLATFORM_PASSWORD,
             "streamchat.security.jwt.hmac-secret=" + TestTokens.SECRET,
             "streamchat.security.jwt.issuer=" + TestTokens.ISSUER

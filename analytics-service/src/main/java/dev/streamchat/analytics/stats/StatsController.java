@@ -38,16 +38,14 @@ class StatsController {
             @AuthenticationPrincipal Jwt caller,
             @RequestParam(required = false) @Nullable String from,
             @RequestParam(required = false) @Nullable String to) {
-        Instant end = instant(to, "to", Instant.now());
-        Instant start = instant(from, "from", end.minus(Duration.ofDays(1)));
-        checkRange(start, end);
+        Range range = range(from, to);
         String only = admin(caller) ? null : caller.getSubject();
         return new Summary(
-                start,
-                end,
+                range.from(),
+                range.to(),
                 only == null ? "all" : "user",
-                repository.groups("model", start, end, only),
-                repository.groups("user_id", start, end, only));
+                repository.groups("model", range.from(), range.to(), only),
+                repository.groups("user_id", range.from(), range.to(), only));
     }
 
     @Operation(summary = "Hourly figures: per model for an admin, the caller's own otherwise")
@@ -56,12 +54,10 @@ class StatsController {
             @AuthenticationPrincipal Jwt caller,
             @RequestParam(required = false) @Nullable String from,
             @RequestParam(required = false) @Nullable String to) {
-        Instant end = instant(to, "to", Instant.now());
-        Instant start = instant(from, "from", end.minus(Duration.ofDays(1)));
-        checkRange(start, end);
+        Range range = range(from, to);
         return admin(caller)
-                ? repository.hours("model", start, end, null)
-                : repository.hours("user", start, end, caller.getSubject());
+                ? repository.hours("model", range.from(), range.to(), null)
+                : repository.hours("user", range.from(), range.to(), caller.getSubject());
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
@@ -87,9 +83,15 @@ class StatsController {
         }
     }
 
-    private static void checkRange(Instant from, Instant to) {
-        if (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+    /** {@code [from, to)} from the parameters: default the 24 h up to now, at most 31 days. */
+    private static Range range(@Nullable String from, @Nullable String to) {
+        Instant end = instant(to, "to", Instant.now());
+        Instant start = instant(from, "from", end.minus(Duration.ofDays(1)));
+        if (!start.isBefore(end) || Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
             throw new IllegalArgumentException("from must be before to, at most 31 days apart");
         }
+        return new Range(start, end);
     }
+
+    private record Range(Instant from, Instant to) {}
 }
