@@ -270,7 +270,7 @@ class ResumeE2ETests {
         var pending = new ArrayList<>(
                 clients.stream().filter(client -> client.terminal() != null).toList());
         await().atMost(Duration.ofMinutes(5))
-                .pollInterval(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofSeconds(2))
                 .until(() -> {
                     pending.removeIf(ResumingClient::stored);
                     return pending.isEmpty();

@@ -100,7 +100,8 @@ final class ResumingClient {
 
     /** True once persistence-service holds the whole answer (asked through the gateway as its user). */
     boolean stored() {
-        return edge.get("/api/conversations/messages/" + messageId(), token)
+        // from the last chunk only: the answer's whole content a second would load the database for nothing
+        return edge.get("/api/conversations/messages/" + messageId() + "?fromIndex=" + Math.max(0, next - 1), token)
                 .json()
                 .path("complete")
                 .asBoolean();
