@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -158,6 +159,15 @@ class ObservabilityE2ETests {
         assertThat(figures.path("ttfcP99Ms").asDouble()).isBetween(intervalMs * 0.9, intervalMs + 2000.0);
         assertThat(figures.path("durationP50Ms").asDouble()).isGreaterThanOrEqualTo(3 * intervalMs * 0.9);
         assertThat(figures.path("tokensPerSecond").asDouble()).isPositive();
+
+        // the local profile's admin sees every user, this one among them with the same count
+        JsonNode all = edge.get("/api/analytics/summary", edge.token("admin")).json();
+        assertThat(all.path("scope").asString()).isEqualTo("all");
+        var users = new HashMap<String, Integer>();
+        all.path("users")
+                .forEach(group -> users.put(
+                        group.path("key").asString(), group.path("answers").asInt()));
+        assertThat(users).containsEntry(user, answers).hasSizeGreaterThan(1);
 
         dashboardShows(user, answers);
     }

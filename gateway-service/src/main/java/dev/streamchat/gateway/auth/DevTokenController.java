@@ -5,6 +5,7 @@ import dev.streamchat.gateway.security.SecurityConfiguration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -36,9 +37,12 @@ class DevTokenController {
     private final JwtEncoder encoder;
     private final @Nullable String issuer;
     private final Duration lifetime;
+    private final Set<String> admins;
 
     DevTokenController(
-            JwtProperties properties, @Value("${streamchat.security.dev-tokens.lifetime:12h}") Duration lifetime) {
+            JwtProperties properties,
+            @Value("${streamchat.security.dev-tokens.lifetime:12h}") Duration lifetime,
+            @Value("${streamchat.security.dev-tokens.admins:}") Set<String> admins) {
         if (properties.hmacSecret() == null || properties.hmacSecret().isBlank()) {
             throw new IllegalStateException("Dev tokens need streamchat.security.jwt.hmac-secret");
         }
@@ -47,6 +51,7 @@ class DevTokenController {
                 .build();
         this.issuer = properties.issuer();
         this.lifetime = lifetime;
+        this.admins = Set.copyOf(admins);
     }
 
     @PostMapping("/api/auth/dev-token")
@@ -65,7 +70,7 @@ class DevTokenController {
                 .subject(request.userId())
                 .issuedAt(now)
                 .expiresAt(expiresAt)
-                .claim("roles", List.of("user"));
+                .claim("roles", admins.contains(request.userId()) ? List.of("user", "admin") : List.of("user"));
         if (issuer != null && !issuer.isBlank()) {
             claims.issuer(issuer);
         }

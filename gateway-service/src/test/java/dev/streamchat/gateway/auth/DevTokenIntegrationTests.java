@@ -10,10 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ServiceIntegrationTest
 @ActiveProfiles("local")
 @Import(RedisTestConfiguration.class)
+@TestPropertySource(properties = "streamchat.security.dev-tokens.admins=ops,root")
 class DevTokenIntegrationTests {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -51,6 +56,14 @@ class DevTokenIntegrationTests {
     }
 
     @Test
+    void givesTheAdminRoleToTheConfiguredAdminsOnly() throws Exception {
+        assertThat(roles("ops")).containsExactly("user", "admin");
+        assertThat(roles("root")).containsExactly("user", "admin");
+        assertThat(roles("alice")).containsExactly("user");
+        assertThat(roles("ops2")).containsExactly("user");
+    }
+
+    @Test
     void refusesABadUserIdWithAProblemDetail() throws Exception {
         for (String body : new String[] {
             "{\"userId\":\"\"}", "{\"userId\":\"a b\"}", "{}", "{\"userId\":\"" + "x".repeat(65) + "\"}"
@@ -60,6 +73,17 @@ class DevTokenIntegrationTests {
             assertThat(response.headers().firstValue("Content-Type"))
                     .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         }
+    }
+
+    private List<String> roles(String userId) throws Exception {
+        HttpResponse<String> response = post("{\"userId\":\"" + userId + "\"}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        String payload = JSON.readTree(response.body()).path("token").asString().split("\\.")[1];
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(payload));
+        assertThat(claims.path("sub").asString()).isEqualTo(userId);
+        var roles = new ArrayList<String>();
+        claims.path("roles").forEach(role -> roles.add(role.asString()));
+        return roles;
     }
 
     private HttpResponse<String> post(String body) throws Exception {
