@@ -28,8 +28,9 @@ import tools.jackson.databind.JsonNode;
 class FailoverE2ETests {
 
     private static final int STREAMS = 100;
-    // 30 s per stream: every stream still runs when the last of the hundred has started
-    private static final int CHUNKS = 1000;
+    // 30 s per stream: every stream still runs when the last of the hundred has started (2,000 chunks/s in all)
+    private static final int CHUNKS = 600;
+    private static final int INTERVAL_MS = 50;
 
     private final LocalStack stack;
     private final Edge edge;
@@ -51,13 +52,13 @@ class FailoverE2ETests {
         var running = new ArrayList<ResumingClient>();
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (var client : clients) {
-                followed.add(executor.submit(() -> client.ask(Map.of("chunks", CHUNKS, "chunkIntervalMs", 30))
+                followed.add(executor.submit(() -> client.ask(Map.of("chunks", CHUNKS, "chunkIntervalMs", INTERVAL_MS))
                         .followToTheEnd(Duration.ofMinutes(3))));
             }
             try {
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> clients.stream().allMatch(client -> client.received() >= 1));
-                // more than 300 ms of their answer left: still running when the kill has happened
+                // more than 500 ms of their answer left: still running when the kill has happened
                 running.addAll(clients.stream()
                         .filter(client -> client.received() < CHUNKS - 10)
                         .toList());

@@ -86,10 +86,13 @@ final class Generation {
 
     /** Subscribes to the provider; returns at once. */
     void start(List<Message> messages, Map<String, Object> options) {
+        // the idle timeout measures the model's silence only: below it, an unbounded buffer keeps asking the model
+        // for more, so a slow hot log or broker (this service's own back-pressure) never reads as a silent model
         var pieces = provider.stream(new ModelRequest(messages, model, options))
+                .timeout(properties.idleTimeout())
+                .onBackpressureBuffer()
                 .doOnNext(this::remember)
-                .filter(piece -> !piece.text().isEmpty())
-                .timeout(properties.idleTimeout());
+                .filter(piece -> !piece.text().isEmpty());
         lock.lock();
         try {
             if (finished) {
