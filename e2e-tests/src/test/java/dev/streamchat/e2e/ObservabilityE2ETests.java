@@ -105,13 +105,22 @@ class ObservabilityE2ETests {
                     assertThat(roots).isEqualTo(1);
                     trace.set(traces.get(0));
                 });
+        // Redis commands are spans of the trace too (Lettuce's observation), e.g. the hot log's appends
+        var remote = new HashSet<String>();
+        trace.get()
+                .forEach(span -> remote.add(span.path("remoteEndpoint")
+                        .path("serviceName")
+                        .asString("")
+                        .toLowerCase(java.util.Locale.ROOT)));
+        assertThat(remote).as("remote services of the trace").contains("redis");
         String traceId = trace.get().get(0).path("traceId").asString();
         JsonNode line = logLine("orchestrator-service", messageId);
         assertThat(line.path("traceId").asString()).as(line.toString()).isEqualTo(traceId);
         assertThat(line.path("spanId").asString()).as(line.toString()).isNotBlank();
         assertThat(line.path("userId").asString()).as(line.toString()).startsWith("traced-");
         System.out.printf(
-                "Trace of answer %s: %d spans from %s%n", messageId, trace.get().size(), services(trace.get()));
+                "Trace of answer %s: %d spans from %s, calling %s%n",
+                messageId, trace.get().size(), services(trace.get()), remote);
     }
 
     @Test

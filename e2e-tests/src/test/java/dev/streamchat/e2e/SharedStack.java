@@ -22,6 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class SharedStack implements ParameterResolver {
 
     private static final Path RUN_DIRECTORY = Path.of("target", "e2e-run").toAbsolutePath();
+    /** A copy of config-repo/ that the Config Server serves, so that a test may change it (live configuration). */
+    static final Path CONFIG_REPO = RUN_DIRECTORY.resolve("config-repo");
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -40,12 +42,18 @@ public final class SharedStack implements ParameterResolver {
         deleteRecursively(RUN_DIRECTORY);
         ModelWireServer models = startModelServer();
         StackSettings settings = StackSettings.local(StackSettings.findRepositoryRoot(Path.of("")))
-                .withRunDirectory(RUN_DIRECTORY)
+                .withRunDirectory(RUN_DIRECTORY);
+        copy(settings.configRepo(), CONFIG_REPO);
+        settings = settings.withServiceEnvironment(Map.of(
                 // the OpenAI-compatible provider, pointed at a local server speaking OpenAI's streaming format
-                .withServiceEnvironment(Map.of(
-                        "OPENAI_ENABLED", "true",
-                        "OPENAI_BASE_URL", models.baseUrl() + "/v1",
-                        "OPENAI_MODEL", "local-model"));
+                "OPENAI_ENABLED",
+                "true",
+                "OPENAI_BASE_URL",
+                models.baseUrl() + "/v1",
+                "OPENAI_MODEL",
+                "local-model",
+                "CONFIG_REPO_DIR",
+                CONFIG_REPO.toString()));
         long started = System.nanoTime();
         try {
             LocalStack stack = LocalStack.start(
@@ -77,6 +85,17 @@ public final class SharedStack implements ParameterResolver {
             } finally {
                 models.close();
             }
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        try (Stream<Path> files = Files.list(from)) {
+            Files.createDirectories(to);
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

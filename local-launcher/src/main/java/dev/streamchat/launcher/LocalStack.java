@@ -214,6 +214,9 @@ public final class LocalStack implements AutoCloseable {
         environment.put("PLATFORM_USERNAME", platform.username());
         environment.put("PLATFORM_PASSWORD", platform.password());
         environment.put("CONFIG_REPO_DIR", settings.configRepo().toString());
+        // the Config Server announces configuration changes on Kafka (Spring Cloud Bus); it does not read config-repo/
+        environment.put(
+                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + settings.ports().kafka());
         environment.putAll(settings.serviceEnvironment());
         synchronized (this) {
             if (stopping) {

@@ -10,7 +10,8 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Everything but health needs the platform credentials (HTTP Basic): the registry and the configuration (which holds
- * connection settings) are not for the public. Eureka clients write without CSRF tokens.
+ * connection settings) are not for the public. Eureka clients and {@code POST /actuator/busrefresh} (a refresh of every
+ * service, for when a changed file was not seen) write without CSRF tokens.
  */
 @Configuration(proxyBeanMethods = false)
 class PlatformSecurityConfiguration {
@@ -24,7 +25,8 @@ class PlatformSecurityConfiguration {
                                 .authenticated())
                 .httpBasic(withDefaults())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/eureka/**"))
+                .csrf(csrf ->
+                        csrf.ignoringRequestMatchers("/eureka/**", "/actuator/busrefresh", "/actuator/busrefresh/**"))
                 .build();
     }
 }

@@ -12,6 +12,7 @@ import dev.streamchat.session.protocol.ClientFrame;
 import dev.streamchat.session.protocol.ErrorCode;
 import dev.streamchat.session.protocol.FrameReader;
 import dev.streamchat.session.protocol.ProtocolException;
+import dev.streamchat.session.protocol.ProtocolLimits;
 import dev.streamchat.session.protocol.ProtocolProperties;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -57,6 +58,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final RecoveryClient recovery;
     private final FrameTracing tracing;
     private final ProtocolProperties properties;
+    private final ProtocolLimits limits;
     private final JsonMapper json;
     private final String nodeId;
     private final Map<String, ChatConnection> connections = new ConcurrentHashMap<>();
@@ -74,6 +76,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             RecoveryClient recovery,
             FrameTracing tracing,
             ProtocolProperties properties,
+            ProtocolLimits limits,
             JsonMapper json,
             MeterRegistry meters,
             @Value("${eureka.instance.instance-id:${spring.application.name}}") String nodeId) {
@@ -86,6 +89,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.recovery = recovery;
         this.tracing = tracing;
         this.properties = properties;
+        this.limits = limits;
         this.json = json;
         this.nodeId = nodeId;
         this.badFrames = meters.counter("streamchat.frames.rejected");
@@ -114,8 +118,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 token.getToken().getTokenValue(),
                 FrameTracing.handshakeContext(session.getAttributes()),
                 json,
-                (int) properties.sendTimeLimit().toMillis(),
-                properties.sendBufferBytes(),
+                (int) limits.current().sendTimeLimit().toMillis(),
+                limits.current().sendBufferBytes(),
                 closedAsSlow);
         ChatConnection previous = connections.put(session.getId(), connection);
         if (previous != null) {

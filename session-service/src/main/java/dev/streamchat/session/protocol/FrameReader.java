@@ -23,10 +23,10 @@ public class FrameReader {
     private static final int MAX_NESTING = 32;
 
     private final JsonMapper json;
-    private final ProtocolProperties properties;
+    private final ProtocolLimits limits;
 
-    FrameReader(ProtocolProperties properties) {
-        this.properties = properties;
+    FrameReader(ProtocolProperties properties, ProtocolLimits limits) {
+        this.limits = limits;
         this.json = JsonMapper.builder(JsonFactory.builder()
                         .streamReadConstraints(StreamReadConstraints.builder()
                                 .maxNestingDepth(MAX_NESTING)
@@ -68,9 +68,10 @@ public class FrameReader {
         if (content == null || !content.isString() || content.asString().isBlank()) {
             throw new ProtocolException(ErrorCode.VALIDATION, "content must be a non-blank string");
         }
-        if (content.asString().length() > properties.maxContentChars()) {
+        int maxContentChars = limits.current().maxContentChars();
+        if (content.asString().length() > maxContentChars) {
             throw new ProtocolException(
-                    ErrorCode.VALIDATION, "content must be at most " + properties.maxContentChars() + " characters");
+                    ErrorCode.VALIDATION, "content must be at most " + maxContentChars + " characters");
         }
         String model = optional(frame, "model", MODEL);
         JsonNode options = frame.get("options");
