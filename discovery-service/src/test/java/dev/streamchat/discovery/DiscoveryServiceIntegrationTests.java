@@ -2,6 +2,7 @@ package dev.streamchat.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamchat.testsupport.KafkaTestConfiguration;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,10 +19,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The registry and the Config Server, on a real server, as the services and the launcher use them. */
+/**
+ * The registry and the Config Server, on a real server, as the services and the launcher use them; with a real Kafka
+ * broker for the bus that announces configuration changes.
+ */
+@Import(KafkaTestConfiguration.class)
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {

@@ -1,5 +1,6 @@
 package dev.streamchat.gateway;
 
+import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.RunningServiceChecks;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
@@ -9,7 +10,7 @@ import org.springframework.context.annotation.Import;
 
 /** gateway-service on real infrastructure, configured from config-repo: healthy with Redis. */
 @ServiceIntegrationTest
-@Import(RedisTestConfiguration.class)
+@Import({RedisTestConfiguration.class, KafkaTestConfiguration.class})
 class GatewayServiceIntegrationTests extends RunningServiceChecks {
 
     @Override

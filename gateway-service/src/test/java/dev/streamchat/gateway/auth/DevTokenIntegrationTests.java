@@ -2,6 +2,7 @@ package dev.streamchat.gateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
 import java.net.URI;
@@ -24,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The local profile's dev tokens: signed, accepted by the gateway itself, refused for a bad user id. */
 @ServiceIntegrationTest
 @ActiveProfiles("local")
-@Import(RedisTestConfiguration.class)
+@Import({RedisTestConfiguration.class, KafkaTestConfiguration.class})
 @TestPropertySource(properties = "streamchat.security.dev-tokens.admins=ops,root")
 class DevTokenIntegrationTests {
 

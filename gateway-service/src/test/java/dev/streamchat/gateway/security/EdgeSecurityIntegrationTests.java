@@ -2,6 +2,7 @@ package dev.streamchat.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.ProtocolClient;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
@@ -24,7 +25,7 @@ import org.springframework.test.context.TestPropertySource;
  * user in Redis.
  */
 @ServiceIntegrationTest
-@Import(RedisTestConfiguration.class)
+@Import({RedisTestConfiguration.class, KafkaTestConfiguration.class})
 @TestPropertySource(properties = {"streamchat.rate-limit.requests-per-second=1", "streamchat.rate-limit.burst=5"})
 class EdgeSecurityIntegrationTests {
 
