@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -63,9 +64,13 @@ public class ConfigRepoEnvironmentPostProcessor implements EnvironmentPostProces
         }
     }
 
-    /** After Boot has read the application's own files, so that its name is known. */
+    /**
+     * Right after Boot has read the application's own files (so that its name is known), where the Config Server's
+     * sources arrive: before the post-processors that build on them, such as Spring Cloud Bus's, which appends its
+     * consumer to {@code spring.cloud.function.definition} (run earlier, it would set it alone).
+     */
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+        return ConfigDataEnvironmentPostProcessor.ORDER + 1;
     }
 }
