@@ -23,7 +23,9 @@ import tools.jackson.databind.JsonNode;
  */
 final class ResumingClient {
 
-    private static final Duration FRAME_WAIT = Duration.ofSeconds(30);
+    // long on purpose: under the node-kill test the whole machine has been seen to stall chunk emission for up to
+    // 43 s (cause not found yet, see FailoverE2ETests); every chunk still arrived, and the invariant is what is checked
+    private static final Duration FRAME_WAIT = Duration.ofSeconds(90);
 
     private final Edge edge;
     private final String token;

@@ -102,9 +102,10 @@ class SystemSmokeE2ETests {
         Set<String> sources = new HashSet<>();
         config.path("propertySources")
                 .forEach(source -> sources.add(source.path("name").asString()));
+        // the run's copy of config-repo/ (a test may change it, see LiveConfigurationE2ETests)
         assertThat(sources)
-                .anyMatch(name -> name.contains(settings.configRepo() + "/session-service.yml"))
-                .anyMatch(name -> name.contains(settings.configRepo() + "/application-local.yml"));
+                .anyMatch(name -> name.contains(SharedStack.CONFIG_REPO + "/session-service.yml"))
+                .anyMatch(name -> name.contains(SharedStack.CONFIG_REPO + "/application-local.yml"));
     }
 
     @Test

@@ -205,6 +205,8 @@ public final class LocalStack implements AutoCloseable {
         command.add(ManagedProcess.javaExecutable());
         command.addAll(settings.serviceJvmOptions());
         command.add("-Djava.io.tmpdir=" + data("tmp").resolve(instance.instanceId()));
+        // every collection with its pause, beside the service's log: a stalled service shows whether it was the heap
+        command.add("-Xlog:gc:file=" + log(instance.instanceId() + "-gc") + ":time,uptime:filecount=2,filesize=10m");
         command.add("-jar");
         command.add(settings.jarOf(instance.module()).toString());
         var environment = new LinkedHashMap<String, String>();
