@@ -1,5 +1,7 @@
 package dev.streamchat.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,13 +62,13 @@ public final class KafkaTestClients {
             long deadline = System.nanoTime() + timeout.toNanos();
             var partitions = new ArrayList<TopicPartition>();
             for (String topic : topics) {
-                // a topic is made by its first record: until then it has no partitions
-                var found = consumer.partitionsFor(topic);
-                while (found.isEmpty() && System.nanoTime() < deadline) {
-                    sleep();
-                    found = consumer.partitionsFor(topic);
-                }
-                found.forEach(partition -> partitions.add(new TopicPartition(topic, partition.partition())));
+                // a topic is made by its first record: until then it has no partitions (same thread: a consumer is not
+                // thread-safe)
+                await().atMost(timeout)
+                        .pollInSameThread()
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> consumer.partitionsFor(topic), found -> !found.isEmpty())
+                        .forEach(partition -> partitions.add(new TopicPartition(topic, partition.partition())));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -79,14 +81,5 @@ public final class KafkaTestClients {
             }
         }
         throw new AssertionError("no record as wanted on " + List.of(topics) + " within " + timeout);
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
