@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -145,10 +146,11 @@ final class Generation {
                 return;
             }
             int index = nextIndex;
-            long timestamp = now();
+            long emittedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+            long timestamp = emittedAtMicros / 1000;
             if (!hotLog.append(
                     LogFrame.chunk(
-                            messageId(), index, chunk.text(), chunk.type().name(), timestamp),
+                            messageId(), index, chunk.text(), chunk.type().name(), emittedAtMicros),
                     properties.liveRetention())) {
                 log.warn("Hot log of message {} already holds chunk {}; not appended again", messageId(), index);
             }

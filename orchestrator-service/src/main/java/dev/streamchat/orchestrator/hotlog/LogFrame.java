@@ -22,15 +22,30 @@ public record LogFrame(
         @Nullable String contentSha256,
         @Nullable String code,
         @Nullable String message,
-        @Nullable Boolean retryable) {
+        @Nullable Boolean retryable,
+        @Nullable Long emittedAtMicros) {
 
     public static final String CHUNK = "CHUNK";
     public static final String COMPLETE = "COMPLETE";
     public static final String ERROR = "ERROR";
 
-    public static LogFrame chunk(String messageId, int index, String content, String chunkType, long timestamp) {
+    /** A chunk emitted at {@code emittedAtMicros} (epoch microseconds; {@code timestamp} holds the same in ms). */
+    public static LogFrame chunk(String messageId, int index, String content, String chunkType, long emittedAtMicros) {
         return new LogFrame(
-                CHUNK, messageId, index, timestamp, content, chunkType, null, null, null, null, null, null, null);
+                CHUNK,
+                messageId,
+                index,
+                emittedAtMicros / 1000,
+                content,
+                chunkType,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                emittedAtMicros);
     }
 
     public static LogFrame complete(
@@ -53,6 +68,7 @@ public record LogFrame(
                 contentSha256,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -71,6 +87,7 @@ public record LogFrame(
                 null,
                 code,
                 message,
-                retryable);
+                retryable,
+                null);
     }
 }

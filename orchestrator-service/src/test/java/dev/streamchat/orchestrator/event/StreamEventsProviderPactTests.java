@@ -116,7 +116,8 @@ class StreamEventsProviderPactTests {
                 Map.of("userId", "alice", "conversationId", "conv-" + messageId, "status", "STREAMING"),
                 Duration.ofMinutes(5));
         for (int i = 0; i < 5; i++) {
-            hotLog.append(LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", 1000L + i), Duration.ofMinutes(5));
+            hotLog.append(
+                    LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", (1000L + i) * 1000), Duration.ofMinutes(5));
         }
         redis.opsForZSet().add("chat:leases", messageId, System.currentTimeMillis() - 1);
         return event(messageId, "STREAM_INTERRUPTED");

@@ -294,7 +294,8 @@ class GenerationIntegrationTests {
                 Map.of("userId", "alice", "conversationId", "conv-" + messageId, "status", "STREAMING"),
                 Duration.ofMinutes(5));
         for (int i = 0; i < 5; i++) {
-            hotLog.append(LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", 1000L + i), Duration.ofMinutes(5));
+            hotLog.append(
+                    LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", (1000L + i) * 1000), Duration.ofMinutes(5));
         }
         redis.opsForZSet().add(Leases.INDEX, messageId, System.currentTimeMillis() - 1);
 

@@ -23,11 +23,26 @@ public record Frame(
         @Nullable String contentSha256,
         @Nullable String code,
         @Nullable String message,
-        @Nullable Boolean retryable) {
+        @Nullable Boolean retryable,
+        @Nullable Long emittedAtMicros) {
 
-    public static Frame chunk(String messageId, int index, long timestamp, String content, String chunkType) {
+    /** A chunk emitted at {@code emittedAtMicros} (epoch microseconds; {@code timestamp} holds the same in ms). */
+    public static Frame chunk(String messageId, int index, long emittedAtMicros, String content, String chunkType) {
         return new Frame(
-                "CHUNK", messageId, index, timestamp, content, chunkType, null, null, null, null, null, null, null);
+                "CHUNK",
+                messageId,
+                index,
+                emittedAtMicros / 1000,
+                content,
+                chunkType,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                emittedAtMicros);
     }
 
     public static Frame complete(
@@ -50,6 +65,7 @@ public record Frame(
                 sha256,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -68,7 +84,8 @@ public record Frame(
                 null,
                 code,
                 message,
-                retryable);
+                retryable,
+                null);
     }
 
     public boolean isChunk() {

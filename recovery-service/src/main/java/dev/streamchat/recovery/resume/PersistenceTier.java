@@ -1,6 +1,7 @@
 package dev.streamchat.recovery.resume;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,7 +60,11 @@ class PersistenceTier {
         var frames = new ArrayList<Frame>();
         for (ChunkView chunk : found.chunks()) {
             frames.add(Frame.chunk(
-                    messageId, chunk.index(), chunk.emittedAt().toEpochMilli(), chunk.content(), chunk.chunkType()));
+                    messageId,
+                    chunk.index(),
+                    ChronoUnit.MICROS.between(Instant.EPOCH, chunk.emittedAt()),
+                    chunk.content(),
+                    chunk.chunkType()));
         }
         if (found.complete() && found.totalChunks() != null) {
             frames.add(terminal(found));

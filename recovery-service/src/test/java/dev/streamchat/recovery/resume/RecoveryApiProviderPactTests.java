@@ -76,7 +76,7 @@ class RecoveryApiProviderPactTests {
         redis.delete(Set.of("chat:meta:" + messageId, "chat:log:" + messageId));
         redis.opsForHash().putAll("chat:meta:" + messageId, Map.of("userId", userId, "conversationId", "c1"));
         for (int i = 0; i < chunks; i++) {
-            append(messageId, i, Frame.chunk(messageId, i, 1000L + i, "chunk-" + i + " ", "TEXT"));
+            append(messageId, i, Frame.chunk(messageId, i, (1000L + i) * 1000, "chunk-" + i + " ", "TEXT"));
         }
         if (ended) {
             append(messageId, chunks, Frame.complete(messageId, chunks, 2000L, "STOP", chunks, "digest"));

@@ -170,8 +170,8 @@ class RecoveryIntegrationTests {
     void aCompletedAnswerInTheSharedCacheIsServedOnlyToItsOwnerThenFromTheLocalCache() throws Exception {
         String messageId = "cached-" + UUID.randomUUID();
         var frames = List.of(
-                Frame.chunk(messageId, 0, 1L, "kept ", "TEXT"),
-                Frame.chunk(messageId, 1, 2L, "whole", "TEXT"),
+                Frame.chunk(messageId, 0, 1000L, "kept ", "TEXT"),
+                Frame.chunk(messageId, 1, 2000L, "whole", "TEXT"),
                 Frame.complete(messageId, 2, 3L, "STOP", 2, "digest"));
         redis.opsForValue()
                 .set(
@@ -270,7 +270,7 @@ class RecoveryIntegrationTests {
         String messageId = UUID.randomUUID().toString();
         redis.opsForHash().putAll("chat:meta:" + messageId, Map.of("userId", userId, "conversationId", "c1"));
         for (int i = 0; i < chunks; i++) {
-            append(messageId, i, Frame.chunk(messageId, i, 1000L + i, "chunk-" + i + " ", "TEXT"));
+            append(messageId, i, Frame.chunk(messageId, i, (1000L + i) * 1000, "chunk-" + i + " ", "TEXT"));
         }
         if (ended) {
             append(messageId, chunks, Frame.complete(messageId, chunks, 2000L, "STOP", chunks, "digest"));

@@ -206,7 +206,7 @@ public final class Follower {
                     frame.index(),
                     String.valueOf(frame.content()),
                     String.valueOf(frame.chunkType()),
-                    frame.timestamp()))) {
+                    frame.emittedAtMicrosOrMillis()))) {
                 end();
                 return false;
             }

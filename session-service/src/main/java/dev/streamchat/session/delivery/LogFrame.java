@@ -20,9 +20,15 @@ public record LogFrame(
         @Nullable String contentSha256,
         @Nullable String code,
         @Nullable String message,
-        @Nullable Boolean retryable) {
+        @Nullable Boolean retryable,
+        @Nullable Long emittedAtMicros) {
 
     public boolean isChunk() {
         return "CHUNK".equals(kind);
+    }
+
+    /** When the chunk was emitted, in epoch microseconds (from {@code timestamp} for an entry written without it). */
+    public long emittedAtMicrosOrMillis() {
+        return emittedAtMicros != null ? emittedAtMicros : timestamp * 1000;
     }
 }

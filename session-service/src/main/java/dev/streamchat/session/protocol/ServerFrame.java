@@ -38,11 +38,21 @@ public sealed interface ServerFrame {
         }
     }
 
-    /** A chunk; its timestamp is when the orchestrator emitted it, unchanged when it is sent again on resume. */
-    record Chunk(String type, long timestamp, String messageId, int index, String content, String chunkType)
+    /**
+     * A chunk; its timestamp (ms) and {@code emittedAtMicros} are when the orchestrator emitted it, unchanged when it
+     * is sent again on resume.
+     */
+    record Chunk(
+            String type,
+            long timestamp,
+            String messageId,
+            int index,
+            String content,
+            String chunkType,
+            long emittedAtMicros)
             implements ServerFrame {
-        public static Chunk of(String messageId, int index, String content, String chunkType, long emittedAt) {
-            return new Chunk("CHUNK", emittedAt, messageId, index, content, chunkType);
+        public static Chunk of(String messageId, int index, String content, String chunkType, long emittedAtMicros) {
+            return new Chunk("CHUNK", emittedAtMicros / 1000, messageId, index, content, chunkType, emittedAtMicros);
         }
     }
 

@@ -138,6 +138,8 @@ class ChatProtocolIntegrationTests {
                     .extracting(f -> type(f) + ":" + f.path("index").asInt(-1))
                     .containsExactly("CHUNK:0", "CHUNK:1", "CHUNK:2", "CHUNK:3", "CHUNK:4", "COMPLETE:-1");
             assertThat(frames.get(2).path("content").asString()).isEqualTo("chunk 2 ");
+            assertThat(frames.get(2).path("timestamp").asLong()).isEqualTo(1002L);
+            assertThat(frames.get(2).path("emittedAtMicros").asLong()).isEqualTo(1_002_007L);
             assertThat(frames.getLast().path("totalChunks").asInt()).isEqualTo(5);
         }
     }
@@ -327,6 +329,8 @@ class ChatProtocolIntegrationTests {
                 index,
                 "timestamp",
                 1000 + index,
+                "emittedAtMicros",
+                (1000L + index) * 1000 + 7,
                 "content",
                 "chunk " + index + " ",
                 "chunkType",

@@ -111,12 +111,25 @@ class FollowerTests {
 
     private static LogFrame chunk(int index) {
         return new LogFrame(
-                "CHUNK", MESSAGE, index, index, "c" + index, "TEXT", null, null, null, null, null, null, null);
+                "CHUNK",
+                MESSAGE,
+                index,
+                index,
+                "c" + index,
+                "TEXT",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                index * 1000L);
     }
 
     private static LogFrame complete(int index) {
         return new LogFrame(
-                "COMPLETE", MESSAGE, index, index, null, null, index, "STOP", index, "sha", null, null, null);
+                "COMPLETE", MESSAGE, index, index, null, null, index, "STOP", index, "sha", null, null, null, null);
     }
 
     private static final class RecordingSink implements FrameSink {
