@@ -6,6 +6,7 @@ import dev.streamchat.orchestrator.event.StreamEvent;
 import dev.streamchat.orchestrator.event.StreamEventPublisher;
 import dev.streamchat.orchestrator.event.StreamEventType;
 import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.orchestrator.provider.ModelProvider;
 import dev.streamchat.orchestrator.provider.ProviderRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -14,7 +15,9 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +55,8 @@ public class GenerationService {
     private final String nodeId;
     private final Semaphore slots;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Commands accepted (row and lease) whose generation is not running yet. */
+    private final Set<String> starting = ConcurrentHashMap.newKeySet();
 
     GenerationService(
             StreamSessionRepository repository,
@@ -95,13 +100,39 @@ public class GenerationService {
         var provider = selection.map(ProviderRegistry.Selection::provider).orElseGet(providers::defaultProvider);
         String providerName = selection.isPresent() ? provider.name() : "unknown";
         String model = selection.isPresent() ? selection.get().model() : command.model();
-        if (!repository.insertIfAbsent(command, nodeId, providerName, model)) {
-            log.info(
-                    "StartStream for message {} (request {}) seen before; not started again",
-                    command.messageId(),
-                    command.requestId());
-            return;
+        starting.add(command.messageId());
+        try {
+            if (!accept(command, providerName, model)) {
+                log.info(
+                        "StartStream for message {} (request {}) seen before; not started again",
+                        command.messageId(),
+                        command.requestId());
+                return;
+            }
+            start(command, provider, selection.isPresent(), providerName, model);
+        } finally {
+            starting.remove(command.messageId());
         }
+    }
+
+    /**
+     * Takes the command: its row (a redelivery starts nothing) and at once its lease, so that an instance dying from
+     * here on leaves an answer that a sweeper ends, never one that nobody ends.
+     */
+    boolean accept(ChatCommand command, String providerName, @Nullable String model) {
+        if (!repository.insertIfAbsent(command, nodeId, providerName, model)) {
+            return false;
+        }
+        leases.grant(command.messageId(), nodeId);
+        return true;
+    }
+
+    private void start(
+            ChatCommand command,
+            ModelProvider provider,
+            boolean knownModel,
+            String providerName,
+            @Nullable String model) {
         // a child of the command's consumer span: the generation's events belong to the answer's trace
         Span trace = tracer.nextSpan()
                 .name("generation")
@@ -111,7 +142,7 @@ public class GenerationService {
         var started =
                 new Generation(command, provider, model, properties, hotLog, events, nodeId, trace, this::finished);
         try {
-            begin(command, started, selection.isPresent(), providerName, model);
+            begin(command, started, knownModel, providerName, model);
         } catch (RuntimeException e) {
             // the row exists, so a redelivery would start nothing: end the message here, whatever still works
             log.error("Could not start the generation of message {}", command.messageId(), e);
@@ -165,7 +196,6 @@ public class GenerationService {
             started.cancel();
             return;
         }
-        leases.grant(command.messageId(), nodeId);
         // one line per answer; its trace id and the answer's ids come with it (baggage, structured logging)
         log.info("Generating message {} with {}", command.messageId(), providerName);
         Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> run(started, command));
@@ -187,9 +217,11 @@ public class GenerationService {
     @Scheduled(fixedDelayString = "${streamchat.generation.lease-renewal:3s}")
     void renewLeases() {
         try {
-            leases.renew(running.keySet());
+            var owned = new HashSet<>(starting);
+            owned.addAll(running.keySet());
+            leases.renew(owned);
         } catch (RuntimeException e) {
-            log.warn("Could not renew {} leases: {}", running.size(), e.toString());
+            log.warn("Could not renew {} leases: {}", running.size() + starting.size(), e.toString());
         }
     }
 

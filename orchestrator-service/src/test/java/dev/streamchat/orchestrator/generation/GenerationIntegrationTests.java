@@ -3,6 +3,7 @@ package dev.streamchat.orchestrator.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.streamchat.orchestrator.command.ChatCommand;
 import dev.streamchat.orchestrator.hotlog.HotLog;
 import dev.streamchat.orchestrator.hotlog.LogFrame;
 import dev.streamchat.testsupport.KafkaTestClients;
@@ -61,6 +62,9 @@ class GenerationIntegrationTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    GenerationService generations;
 
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) throws IOException {
@@ -279,6 +283,34 @@ class GenerationIntegrationTests {
 
         assertThat(models.requests())
                 .anySatisfy(request -> assertThat(request).contains("\"model\":\"another-model\""));
+    }
+
+    @Test
+    void aStartStreamAcceptedByAnInstanceThatDiedBeforeStartingItEndsAsInterruptedAndIsNotStartedAgain() {
+        // the crash window between taking a command (its row: a redelivery starts nothing) and running it: found by
+        // the fault suite, where such an answer never ended and its client waited forever
+        String messageId = UUID.randomUUID().toString();
+        var command = new ChatCommand(
+                UUID.randomUUID().toString(),
+                ChatCommand.START_STREAM,
+                messageId,
+                "alice",
+                "conv-" + messageId,
+                "req-" + messageId,
+                "s-1",
+                "session-service-1",
+                "hello",
+                null,
+                Map.of(),
+                System.currentTimeMillis());
+        assertThat(generations.accept(command, "simulated", "simulated")).isTrue();
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        assertThat(log).hasSize(1);
+        assertThat(log.getFirst().path("code").asString()).isEqualTo("INTERRUPTED");
+        assertThat(log.getFirst().path("index").asInt()).isZero();
+        assertThat(generations.accept(command, "simulated", "simulated")).isFalse();
     }
 
     @Test

@@ -41,6 +41,8 @@ final class ChatConnection implements FrameSink {
     private final Counter closedAsSlow;
     private final Map<String, Follower> following = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
+    private long windowStart = System.nanoTime();
+    private long framesInWindow;
     private boolean oversized;
 
     ChatConnection(
@@ -148,6 +150,29 @@ final class ChatConnection implements FrameSink {
         String frame = partial.toString();
         partial.setLength(0);
         return new FrameAssembly(frame);
+    }
+
+    /**
+     * Counts a frame against the limit of this second; false for a frame over it. {@code firstOver} is set for the
+     * first frame over the limit in a second (the one that gets the RATE_LIMITED answer).
+     */
+    synchronized FrameAdmission admit(int perSecond) {
+        long now = System.nanoTime();
+        if (now - windowStart >= 1_000_000_000L) {
+            windowStart = now;
+            framesInWindow = 0;
+        }
+        framesInWindow++;
+        if (framesInWindow <= perSecond) {
+            return FrameAdmission.ADMITTED;
+        }
+        return framesInWindow == perSecond + 1L ? FrameAdmission.FIRST_OVER : FrameAdmission.OVER;
+    }
+
+    enum FrameAdmission {
+        ADMITTED,
+        FIRST_OVER,
+        OVER
     }
 
     /** The outcome of {@link #append}. */

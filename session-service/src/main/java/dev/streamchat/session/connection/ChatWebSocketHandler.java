@@ -147,7 +147,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             return;
         }
         var assembled = connection.append(message.getPayload(), message.isLast(), properties.maxFrameChars());
-        if (assembled == ChatConnection.FrameAssembly.INCOMPLETE) {
+        if (assembled == ChatConnection.FrameAssembly.INCOMPLETE || !admitted(connection)) {
             return;
         }
         if (assembled == ChatConnection.FrameAssembly.TOO_LARGE) {
@@ -172,9 +172,26 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     @Override
     protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
         ChatConnection connection = connections.get(session.getId());
-        if (connection != null && message.isLast()) {
+        if (connection != null && message.isLast() && admitted(connection)) {
             reject(connection, new ProtocolException(ErrorCode.BAD_FRAME, "protocol v1 speaks JSON text frames only"));
         }
+    }
+
+    private boolean admitted(ChatConnection connection) {
+        int limit = properties.maxFramesPerSecond();
+        return switch (connection.admit(limit)) {
+            case ADMITTED -> true;
+            case FIRST_OVER -> {
+                badFrames.increment();
+                connection.send(ServerFrame.Error.of(
+                        ErrorCode.RATE_LIMITED,
+                        "at most " + limit + " frames per second; frames over it are dropped",
+                        null,
+                        true));
+                yield false;
+            }
+            case OVER -> false;
+        };
     }
 
     @Override

@@ -13,6 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sendBufferBytes bytes a connection may have waiting to be sent before it is closed as too slow
  * @param sendTimeLimit longest time one send may block before the connection is closed as too slow
  * @param sessionTtl how long the registry keeps a connection that stopped renewing (a node that died)
+ * @param maxFramesPerSecond frames a connection may send per second; those over it are dropped, and the first of
+ *     them in each second is answered with RATE_LIMITED (a flood costs the node almost nothing, and never reaches
+ *     recovery-service or persistence-service)
  */
 @ConfigurationProperties("streamchat.protocol")
 public record ProtocolProperties(
@@ -20,4 +23,5 @@ public record ProtocolProperties(
         @DefaultValue("10000") int maxContentChars,
         @DefaultValue("1048576") int sendBufferBytes,
         @DefaultValue("10s") Duration sendTimeLimit,
-        @DefaultValue("90s") Duration sessionTtl) {}
+        @DefaultValue("90s") Duration sessionTtl,
+        @DefaultValue("50") int maxFramesPerSecond) {}

@@ -13,6 +13,7 @@ import dev.streamchat.testsupport.TestInfrastructure;
 import dev.streamchat.testsupport.TestTokens;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,6 +193,42 @@ class ChatProtocolIntegrationTests {
             assertThat(type(client.next())).isEqualTo("HEARTBEAT_ACK");
             client.send(Map.of("type", "CHAT_REQUEST", "requestId", "r-" + UUID.randomUUID(), "content", "still here"));
             assertThat(type(client.next())).isEqualTo("STREAM_STARTED");
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void framesOverThePerSecondLimitAreDroppedWithOneRateLimitedAnswerAndTheConnectionStaysUsable()
+            throws InterruptedException {
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
+            client.next();
+            for (int i = 0; i < 500; i++) {
+                client.send(Map.of("type", "HEARTBEAT"));
+            }
+            var answers = new ArrayList<JsonNode>();
+            while (true) {
+                try {
+                    answers.add(client.next(Duration.ofMillis(500)));
+                } catch (AssertionError quiet) {
+                    break;
+                }
+            }
+            long acks = answers.stream()
+                    .filter(f -> type(f).equals("HEARTBEAT_ACK"))
+                    .count();
+            List<JsonNode> limited = answers.stream()
+                    .filter(f -> f.path("code").asString().equals("RATE_LIMITED"))
+                    .toList();
+            // 50 a second: the 500 frames arrive within a few seconds, so most are dropped, each second's first
+            // dropped one answered
+            assertThat(acks).isBetween(50L, 250L);
+            assertThat(limited).isNotEmpty().hasSizeLessThanOrEqualTo(5);
+            assertThat(limited.getFirst().path("retryable").asBoolean()).isTrue();
+            assertThat(acks + limited.size()).isEqualTo(answers.size());
+
+            Thread.sleep(1_100);
+            client.send(Map.of("type", "HEARTBEAT"));
+            assertThat(type(client.next())).isEqualTo("HEARTBEAT_ACK");
             assertThat(client.isClosed()).isFalse();
         }
     }

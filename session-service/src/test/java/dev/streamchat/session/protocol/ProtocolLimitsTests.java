@@ -14,7 +14,8 @@ class ProtocolLimitsTests {
             .withProperty("streamchat.protocol.max-content-chars", "10000")
             .withProperty("streamchat.protocol.send-time-limit", "10s");
     private final ProtocolLimits limits = new ProtocolLimits(
-            environment, new ProtocolProperties(65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90)));
+            environment,
+            new ProtocolProperties(65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50));
 
     @Test
     void bindsTheLimitsAfreshWhenTheConfigurationOfTheProtocolChanged() {
