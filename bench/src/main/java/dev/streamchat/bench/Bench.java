@@ -1,0 +1,111 @@
+package dev.streamchat.bench;
+
+import dev.streamchat.bench.fault.FaultSuite;
+import dev.streamchat.bench.gatling.GatlingRun;
+import dev.streamchat.bench.report.Report;
+import dev.streamchat.bench.scenario.Connections;
+import dev.streamchat.bench.scenario.GatewayOverhead;
+import dev.streamchat.bench.scenario.ReconnectStorm;
+import dev.streamchat.bench.scenario.Resume;
+import dev.streamchat.bench.scenario.Scenario;
+import dev.streamchat.bench.scenario.Throughput;
+import dev.streamchat.bench.stack.Target;
+import dev.streamchat.launcher.LocalStack;
+import dev.streamchat.launcher.StackSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line behind {@code ./chat bench <scenario>}: starts the system with the launcher of {@code ./chat up}
+ * (same ports: stop {@code ./chat up} first), with full JIT and larger heaps, runs the scenario, writes its JSON and
+ * HTML chart under {@code bench/results/} and prints the figures.
+ */
+public final class Bench {
+
+    public static final List<Scenario> SCENARIOS = List.of(
+            new Throughput(),
+            new GatewayOverhead(),
+            new Resume(),
+            new Connections(),
+            new ReconnectStorm(),
+            new FaultSuite(),
+            new GatlingRun());
+
+    /** Benchmarks run the services with the C2 compiler and room to hold many connections. */
+    public static final List<String> SERVICE_JVM_OPTIONS = List.of(
+            "-Xms128m",
+            "-Xmx768m",
+            "-Xss512k",
+            "-XX:MaxMetaspaceSize=192m",
+            "-XX:+UseSerialGC",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
+
+    private Bench() {}
+
+    public static void main(String[] args) {
+        System.setProperty(
+                "logback.configurationFile", System.getProperty("logback.configurationFile", "launcher-logback.xml"));
+        LoggerFactory.getILoggerFactory();
+        if (args.length == 0 || scenarios(args[0]).isEmpty()) {
+            System.out.println(usage());
+            System.exit(2);
+        }
+        Options options = Options.parse(args, 1);
+        Path root = StackSettings.findRepositoryRoot(Path.of(System.getProperty("streamchat.root", ".")));
+        Path out = root.resolve(options.string("out", "bench/results"));
+        long started = System.nanoTime();
+        var settings = settings(root);
+        int failed = 0;
+        try (LocalStack stack = LocalStack.start(
+                settings,
+                line -> System.out.printf(
+                        Locale.ROOT, "[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line))) {
+            var target = new Target(stack);
+            for (Scenario scenario : scenarios(args[0])) {
+                Report report = scenario.run(target, options);
+                Path written = report.write(out);
+                System.out.println(report.text());
+                System.out.println("written: " + written);
+                failed += report.clean() ? 0 : 1;
+            }
+        }
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /** The settings of {@code ./chat up} with the benchmark's JVM options and its own run folder. */
+    public static StackSettings settings(Path root) {
+        StackSettings local = StackSettings.local(root);
+        return new StackSettings(
+                local.repositoryRoot(),
+                root.resolve("bench/target/bench-run"),
+                local.ports(),
+                local.services(),
+                SERVICE_JVM_OPTIONS,
+                local.startTimeout(),
+                // one answer in a hundred traced, as a busy production system would sample
+                Map.of("TRACING_SAMPLING_PROBABILITY", "0.01"));
+    }
+
+    static List<Scenario> scenarios(String name) {
+        if (name.equals("all")) {
+            return SCENARIOS;
+        }
+        var found = new ArrayList<Scenario>();
+        for (String wanted : name.split(",")) {
+            SCENARIOS.stream().filter(s -> s.name().equals(wanted)).forEach(found::add);
+        }
+        return found.size() == name.split(",").length ? found : List.of();
+    }
+
+    private static String usage() {
+        var usage = new StringBuilder(
+                "usage: ./chat bench <scenario>[,<scenario>...]|all [--name value ...] [--out bench/results]\n");
+        SCENARIOS.forEach(s -> usage.append(String.format(Locale.ROOT, "  %-18s %s%n", s.name(), s.description())));
+        return usage.toString();
+    }
+}

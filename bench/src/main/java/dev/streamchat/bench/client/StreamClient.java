@@ -1,0 +1,265 @@
+package dev.streamchat.bench.client;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One client following one answer, meant for a virtual thread of its own: asks, reads every frame until the terminal
+ * one, drops its connection at the planned chunk and resumes on another node with {@code RECONNECT}, resumes the same
+ * way when the server side goes away, and records what it saw in the shared {@link Measurements}. It checks the resume
+ * invariant as it reads: every index once, in order, then one terminal frame.
+ */
+public final class StreamClient implements ChatSocket.Handler {
+
+    private static final Object CLOSED = new Object();
+
+    /** What one stream asks for and how its client behaves. */
+    public record Plan(
+            String token,
+            int chunks,
+            int chunkIntervalMs,
+            int dropAfterChunk,
+            boolean measureLiveLatency,
+            Duration frameTimeout,
+            boolean interruptionExpected) {
+
+        public static final int NO_DROP = -1;
+
+        public Plan(String token, int chunks, int chunkIntervalMs, int dropAfterChunk, boolean live, Duration timeout) {
+            this(token, chunks, chunkIntervalMs, dropAfterChunk, live, timeout, false);
+        }
+    }
+
+    private record Received(JsonNode frame, long micros, long nanos) {}
+
+    private final Endpoint endpoint;
+    private final Plan plan;
+    private final Measurements measurements;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private volatile @Nullable ChatSocket socket;
+    private @Nullable String messageId;
+    private int next;
+    private boolean resuming;
+    private long resumeOpenedNanos;
+    private long reconnectSentNanos;
+    private @Nullable JsonNode terminal;
+    private int ownMissing;
+    private int ownDuplicates;
+    private boolean unplanned;
+    private volatile long recoveredAtNanos;
+
+    public StreamClient(Endpoint endpoint, Plan plan, Measurements measurements) {
+        this.endpoint = endpoint;
+        this.plan = plan;
+        this.measurements = measurements;
+    }
+
+    /** The answer's message id once STREAM_STARTED arrived. */
+    public @Nullable String messageId() {
+        return messageId;
+    }
+
+    public @Nullable JsonNode terminal() {
+        return terminal;
+    }
+
+    /** The node this client is on now. */
+    public String nodeId() {
+        ChatSocket current = socket;
+        return current == null ? "" : current.nodeId();
+    }
+
+    /** Runs the stream to its end; failures are recorded in the measurements, never thrown. */
+    public void run() {
+        measurements.streams.incrementAndGet();
+        try {
+            socket = endpoint.connect(plan.token(), this, null);
+            long sent = System.nanoTime();
+            measurements.firstRequestNanos.accumulate(sent);
+            socket.send(Map.of(
+                    "type",
+                    "CHAT_REQUEST",
+                    "requestId",
+                    "r-" + UUID.randomUUID(),
+                    "content",
+                    "benchmark " + UUID.randomUUID(),
+                    "options",
+                    Map.of("chunks", plan.chunks(), "chunkIntervalMs", plan.chunkIntervalMs())));
+            boolean firstChunk = true;
+            while (terminal == null) {
+                Object item = inbox.poll(plan.frameTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    throw new IllegalStateException("no frame for " + plan.frameTimeout() + " (next index " + next
+                            + ", message " + messageId + ")");
+                }
+                if (item == CLOSED) {
+                    measurements.unplannedResumes.incrementAndGet();
+                    unplanned = true;
+                    resume();
+                    continue;
+                }
+                var received = (Received) item;
+                JsonNode frame = received.frame();
+                switch (frame.path("type").asString()) {
+                    case "STREAM_STARTED" -> messageId = frame.path("messageId").asString();
+                    case "CHUNK" -> {
+                        if (firstChunk) {
+                            firstChunk = false;
+                            measurements.firstChunk.recordValue(Math.max(0, received.nanos() - sent));
+                        }
+                        chunk(frame, received);
+                    }
+                    case "RECOVERY" -> {
+                        if (frame.path("messageId").asString("").equals(messageId)) {
+                            recovery(frame);
+                        } else {
+                            measurements.protocolErrors.incrementAndGet();
+                        }
+                    }
+                    case "ERROR" -> {
+                        if (frame.path("messageId").asString("").equals(messageId)) {
+                            terminal(frame, received);
+                        } else {
+                            // an answer to something else this connection sent (the fault suite's hostile frames)
+                            measurements.protocolErrors.incrementAndGet();
+                        }
+                    }
+                    case "COMPLETE" -> terminal(frame, received);
+                    case "HEARTBEAT_ACK" -> {}
+                    default -> throw new IllegalStateException("unexpected frame " + frame);
+                }
+            }
+            if (!"COMPLETE".equals(terminal.path("type").asString())) {
+                if (!plan.interruptionExpected()
+                        || !"INTERRUPTED".equals(terminal.path("code").asString())) {
+                    throw new IllegalStateException("answer ended with " + terminal);
+                }
+                measurements.interrupted.incrementAndGet();
+            } else if (next != plan.chunks() || terminal.path("totalChunks").asInt() != plan.chunks()) {
+                throw new IllegalStateException("answer " + messageId + " ended at " + next + " of " + plan.chunks());
+            }
+        } catch (RuntimeException e) {
+            measurements.fail(e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            measurements.fail("interrupted");
+        } finally {
+            if (socket != null) {
+                socket.close();
+            }
+        }
+        if (exact()) {
+            measurements.exactStreams.incrementAndGet();
+        }
+    }
+
+    /** Ended, with every chunk that exists received once, in order (all of them unless the answer was interrupted). */
+    public boolean exact() {
+        JsonNode end = terminal;
+        return end != null
+                && ownMissing == 0
+                && ownDuplicates == 0
+                && (next == plan.chunks()
+                        || "INTERRUPTED".equals(end.path("code").asString()));
+    }
+
+    /** Chunks received (the next index expected). */
+    public int received() {
+        return next;
+    }
+
+    /** When this client got going again after a disruption (a lost connection, or its answer's error); 0 if never. */
+    public long recoveredAtNanos() {
+        return recoveredAtNanos;
+    }
+
+    /** The connection it streams on now (to send the fault suite's hostile frames on it). */
+    public @Nullable ChatSocket socket() {
+        return socket;
+    }
+
+    private void terminal(JsonNode frame, Received received) {
+        terminal = frame;
+        measurements.lastTerminalNanos.accumulate(received.nanos());
+        measurements.lastTerminalMicros.accumulate(received.micros());
+        if (!"COMPLETE".equals(frame.path("type").asString())) {
+            recoveredAtNanos = received.nanos();
+        }
+    }
+
+    private void chunk(JsonNode frame, Received received) {
+        int index = frame.path("index").asInt();
+        if (index < next) {
+            ownDuplicates++;
+            measurements.duplicates.incrementAndGet();
+            return;
+        }
+        if (index > next) {
+            ownMissing += index - next;
+            measurements.missing.addAndGet(index - next);
+            measurements.violations.incrementAndGet();
+        }
+        if (resuming) {
+            resuming = false;
+            measurements.resume.recordValue(received.nanos() - resumeOpenedNanos);
+            measurements.lastResumedNanos.accumulate(received.nanos());
+            if (unplanned) {
+                recoveredAtNanos = received.nanos();
+            }
+            measurements.reconnectToChunk.recordValue(received.nanos() - reconnectSentNanos);
+        } else if (plan.measureLiveLatency()) {
+            long emitted =
+                    frame.path("emittedAtMicros").asLong(frame.path("timestamp").asLong() * 1000);
+            measurements.chunkLatency.recordValue(Math.max(0, received.micros() - emitted) * 1000);
+        }
+        measurements.chunks.incrementAndGet();
+        next = index + 1;
+        if (index == plan.dropAfterChunk() && next < plan.chunks()) {
+            socket.abort();
+            resume();
+        }
+    }
+
+    private void recovery(JsonNode frame) {
+        String status = frame.path("status").asString();
+        if (frame.path("fromIndex").asInt() != next || !("RECOVERED".equals(status) || "COMPLETED".equals(status))) {
+            measurements.violations.incrementAndGet();
+            throw new IllegalStateException("expected RECOVERY from " + next + ", got " + frame);
+        }
+    }
+
+    /** Connects to another node (any node if the old one is gone) and asks for everything after the last index held. */
+    private void resume() {
+        String left = socket == null ? null : socket.nodeId();
+        inbox.clear();
+        resumeOpenedNanos = System.nanoTime();
+        socket = endpoint.connect(plan.token(), this, left);
+        if (left != null && !socket.nodeId().equals(left)) {
+            measurements.resumesOnAnotherNode.incrementAndGet();
+        }
+        measurements.resumes.incrementAndGet();
+        resuming = true;
+        reconnectSentNanos = System.nanoTime();
+        socket.send(Map.of("type", "RECONNECT", "messageId", String.valueOf(messageId), "lastChunkIndex", next - 1));
+    }
+
+    @Override
+    public void onFrame(ChatSocket from, JsonNode frame, long receivedMicros, long receivedNanos) {
+        if (from == socket) {
+            inbox.add(new Received(frame, receivedMicros, receivedNanos));
+        }
+    }
+
+    @Override
+    public void onClosed(ChatSocket from, int code, @Nullable Throwable error) {
+        if (from == socket && terminal == null) {
+            inbox.add(CLOSED);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.streamchat.bench.fault;
+
+import dev.streamchat.bench.Options;
+import dev.streamchat.bench.client.Measurements;
+import dev.streamchat.bench.client.StreamClient;
+import dev.streamchat.bench.client.StreamRun;
+import dev.streamchat.bench.report.Report;
+import dev.streamchat.bench.scenario.Scenario;
+import dev.streamchat.bench.stack.Target;
+import dev.streamchat.bench.stack.Tokens;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Every fault, one after the other, each under S streams through the gateway: the fault is inflicted once the
+ * answers are under way, the clients resume as real ones would, the fault is healed, and then the suite counts per
+ * fault the streams affected, those resumed exactly, missing and duplicated chunks, chunks the clients received that
+ * PostgreSQL does not hold, the time until every affected stream was going again, and instances not healthy after.
+ */
+public final class FaultSuite implements Scenario {
+
+    static final List<Fault> FAULTS = List.of(
+            new KillProcess("kill -9 session node", "session-service-1", false),
+            new KillProcess("kill -9 orchestrator", "orchestrator-service-1", true),
+            new HostileFrames(10));
+
+    /** One line of the table. */
+    record Row(
+            String fault,
+            int streams,
+            int affected,
+            int resumedExact,
+            long missing,
+            long duplicates,
+            long rowsLost,
+            double recoverMs,
+            List<String> unhealthy,
+            int failures) {}
+
+    @Override
+    public String name() {
+        return "faults";
+    }
+
+    @Override
+    public String description() {
+        return "every fault under S streams, one table (--streams 60 --chunks 400 --interval 25 --only <names>)";
+    }
+
+    @Override
+    public Report run(Target target, Options options) {
+        int streams = options.integer("streams", 60);
+        int chunks = options.integer("chunks", 400);
+        int interval = options.integer("interval", 25);
+        List<String> only = Arrays.asList(options.string("only", "").split(","));
+        var report = new Report(name()).parameters(options.used());
+        var rows = new ArrayList<Row>();
+        var failures = new ArrayList<String>();
+        for (Fault fault : FAULTS) {
+            if (!only.equals(List.of("")) && !only.contains(key(fault))) {
+                continue;
+            }
+            var measured = new Measurements();
+            Row row = inflict(target, fault, streams, chunks, interval, measured);
+            rows.add(row);
+            String prefix = key(fault) + ".";
+            report.figure(prefix + "streams", row.streams())
+                    .figure(prefix + "affected", row.affected())
+                    .figure(prefix + "resumedExact", row.resumedExact())
+                    .figure(prefix + "missing", row.missing())
+                    .figure(prefix + "duplicates", row.duplicates())
+                    .figure(prefix + "rowsLost", row.rowsLost())
+                    .figure(prefix + "recoverMs", row.recoverMs())
+                    .figure(prefix + "unhealthyAfter", row.unhealthy())
+                    .figure(prefix + "protocolErrors", measured.protocolErrors.get())
+                    .figure(prefix + "interrupted", measured.interrupted.get())
+                    .figure(prefix + "violations", measured.violations.get())
+                    .latency(prefix + "resume", measured.resume);
+            measured.failures().forEach(failure -> failures.add(fault.name() + ": " + failure));
+        }
+        System.out.println(table(rows));
+        return report.failures(failures);
+    }
+
+    /** The fault's short name in the report and for {@code --only}: {@code kill-9-session-node}. */
+    static String key(Fault fault) {
+        return fault.name().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-$", "");
+    }
+
+    private static Row inflict(
+            Target target, Fault fault, int streams, int chunks, int interval, Measurements measured) {
+        List<StreamClient.Plan> plans = Tokens.ofNewUsers(target, "fault", streams).stream()
+                .map(token -> new StreamClient.Plan(
+                        token,
+                        chunks,
+                        interval,
+                        StreamClient.Plan.NO_DROP,
+                        false,
+                        Duration.ofSeconds(90),
+                        fault.interruptsAnswers()))
+                .toList();
+        List<StreamClient> touched;
+        long injected;
+        List<StreamClient> clients;
+        try (var run = StreamRun.start(target.throughGateway(), plans, measured)) {
+            awaitChunks(measured, (long) streams * Math.min(20, chunks / 4));
+            injected = System.nanoTime();
+            touched = fault.inject(target, run.clients());
+            run.await(Scenario.runTimeout(chunks, interval).plusMinutes(1));
+            clients = run.clients();
+        } finally {
+            fault.heal(target);
+        }
+        var affected = new LinkedHashSet<>(touched);
+        clients.stream().filter(client -> client.recoveredAtNanos() > 0).forEach(affected::add);
+        long recovered = affected.stream()
+                .mapToLong(StreamClient::recoveredAtNanos)
+                .max()
+                .orElse(injected);
+        return new Row(
+                fault.name(),
+                streams,
+                affected.size(),
+                (int) affected.stream().filter(StreamClient::exact).count(),
+                measured.missing.get(),
+                measured.duplicates.get(),
+                rowsLost(target, clients, plans),
+                Math.max(0, recovered - injected) / 1e6,
+                target.unhealthyInstances(),
+                measured.failures().size());
+    }
+
+    /** Chunks clients received that persistence-service does not hold, once it has had two minutes to catch up. */
+    private static long rowsLost(Target target, List<StreamClient> clients, List<StreamClient.Plan> plans) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        long lost;
+        do {
+            lost = 0;
+            for (int i = 0; i < clients.size(); i++) {
+                StreamClient client = clients.get(i);
+                if (client.messageId() != null) {
+                    int held = target.storedChunks(
+                            Objects.requireNonNull(client.messageId()),
+                            plans.get(i).token());
+                    lost += Math.max(0, client.received() - held);
+                }
+            }
+            if (lost > 0) {
+                sleep(500);
+            }
+        } while (lost > 0 && System.nanoTime() < deadline);
+        return lost;
+    }
+
+    public static void awaitChunks(Measurements measured, long atLeast) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (measured.chunks.get() < atLeast && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String table(List<Row> rows) {
+        var table = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%-26s %7s %8s %13s %7s %10s %9s %11s %s%n",
+                "fault",
+                "streams",
+                "affected",
+                "resumed exact",
+                "missing",
+                "duplicated",
+                "rows lost",
+                "recover ms",
+                "unhealthy after"));
+        for (Row row : rows) {
+            table.append(String.format(
+                    Locale.ROOT,
+                    "%-26s %7d %8d %13d %7d %10d %9d %11.0f %s%n",
+                    row.fault(),
+                    row.streams(),
+                    row.affected(),
+                    row.resumedExact(),
+                    row.missing(),
+                    row.duplicates(),
+                    row.rowsLost(),
+                    row.recoverMs(),
+                    row.unhealthy().isEmpty() ? "none" : String.join(",", row.unhealthy())));
+        }
+        return table.toString();
+    }
+}

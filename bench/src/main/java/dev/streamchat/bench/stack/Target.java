@@ -1,0 +1,214 @@
+package dev.streamchat.bench.stack;
+
+import dev.streamchat.bench.client.Endpoint;
+import dev.streamchat.launcher.LocalStack;
+import dev.streamchat.launcher.ServiceInstance;
+import dev.streamchat.launcher.StackSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The system a benchmark drives: a stack started by the launcher of {@code ./chat up} (which it may kill and restart
+ * parts of), seen through its gateway, its session-service nodes and its HTTP APIs.
+ */
+public final class Target {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final LocalStack stack;
+    private final HttpClient http;
+
+    public Target(LocalStack stack) {
+        this.stack = stack;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    public LocalStack stack() {
+        return stack;
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public StackSettings settings() {
+        return stack.settings();
+    }
+
+    public ServiceInstance instance(String instanceId) {
+        return settings().services().stream()
+                .filter(instance -> instance.instanceId().equals(instanceId))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no instance " + instanceId));
+    }
+
+    public List<ServiceInstance> instancesOf(String module) {
+        return settings().services().stream()
+                .filter(instance -> instance.module().equals(module))
+                .toList();
+    }
+
+    public String gatewayUrl() {
+        return instancesOf("gateway-service").getFirst().baseUrl();
+    }
+
+    public Endpoint throughGateway() {
+        return Endpoint.gateway(http, gatewayUrl());
+    }
+
+    public Endpoint directToSessionNodes() {
+        return Endpoint.direct(
+                http,
+                instancesOf("session-service").stream()
+                        .map(ServiceInstance::baseUrl)
+                        .toList());
+    }
+
+    /** A token of the local profile for {@code userId}, from the gateway's dev-token endpoint. */
+    public String devToken(String userId) {
+        var response = send(HttpRequest.newBuilder(URI.create(gatewayUrl() + "/api/auth/dev-token"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId + "\"}")));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("dev token for " + userId + ": " + response.statusCode());
+        }
+        return JSON.readTree(response.body()).path("token").asString();
+    }
+
+    /** {@code GET} of a JSON resource through the gateway as the token's user; null unless 200. */
+    public @Nullable JsonNode get(String path, String token) {
+        var response = send(HttpRequest.newBuilder(URI.create(gatewayUrl() + path))
+                .header("Authorization", "Bearer " + token)
+                .GET());
+        return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+    }
+
+    /** True once persistence-service holds the answer whole (its last chunk and its end), asked through the gateway. */
+    public boolean stored(String messageId, String token, int chunks) {
+        JsonNode found = get("/api/conversations/messages/" + messageId + "?fromIndex=" + (chunks - 1), token);
+        return found != null && found.path("complete").asBoolean();
+    }
+
+    /**
+     * How many chunks persistence-service holds for the answer, counted from index 0 without a gap (a gap counts as
+     * the end); 0 when it holds none.
+     */
+    public int storedChunks(String messageId, String token) {
+        JsonNode found = get("/api/conversations/messages/" + messageId + "?fromIndex=0", token);
+        if (found == null) {
+            return 0;
+        }
+        int held = 0;
+        for (JsonNode chunk : found.path("chunks")) {
+            if (chunk.path("index").asInt() != held) {
+                break;
+            }
+            held++;
+        }
+        return held;
+    }
+
+    /** True when every service instance reports itself ready. */
+    public List<String> unhealthyInstances() {
+        return settings().services().stream()
+                .filter(instance -> {
+                    try {
+                        var response = http.send(
+                                HttpRequest.newBuilder(URI.create(instance.healthUrl()))
+                                        .timeout(Duration.ofSeconds(10))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        return response.statusCode() != 200;
+                    } catch (IOException e) {
+                        return true;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return true;
+                    }
+                })
+                .map(ServiceInstance::instanceId)
+                .toList();
+    }
+
+    /** {@code GET} of an actuator endpoint of one instance, with the platform credentials. */
+    public @Nullable JsonNode actuator(String instanceId, String path) {
+        var credentials = stack.platformCredentials();
+        String basic = Base64.getEncoder()
+                .encodeToString(
+                        (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
+        var response =
+                send(HttpRequest.newBuilder(URI.create(instance(instanceId).baseUrl() + "/actuator" + path))
+                        .header("Authorization", "Basic " + basic)
+                        .GET());
+        return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+    }
+
+    /**
+     * Deletes keys in the stack's Redis (to make the hot log of answers expire now); one RESP command on a plain
+     * socket, no client library needed for it.
+     */
+    public void deleteRedisKeys(List<String> keys) {
+        try (var socket = new Socket("127.0.0.1", settings().ports().redis())) {
+            var command = new StringBuilder("*").append(keys.size() + 1).append("\r\n$3\r\nDEL\r\n");
+            for (String key : keys) {
+                command.append('$')
+                        .append(key.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(key)
+                        .append("\r\n");
+            }
+            socket.getOutputStream().write(command.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            int first = socket.getInputStream().read();
+            if (first != ':') {
+                throw new IllegalStateException("Redis refused DEL");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The resident set size of a process in bytes, from {@code /proc}. */
+    public static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.streamchat.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamchat.bench.Options;
+import dev.streamchat.bench.fault.FaultSuite;
+import dev.streamchat.bench.gatling.GatlingRun;
+import dev.streamchat.bench.report.Report;
+import dev.streamchat.bench.scenario.GatewayOverhead;
+import dev.streamchat.bench.scenario.ReconnectStorm;
+import dev.streamchat.bench.scenario.Resume;
+import dev.streamchat.bench.scenario.Scenario;
+import dev.streamchat.bench.scenario.Throughput;
+import dev.streamchat.bench.stack.Target;
+import dev.streamchat.launcher.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every benchmark of the bench module at tiny sizes against the shared stack, so that none of them rots: each must
+ * run, measure something, and lose or repeat nothing. The figures of these runs mean nothing (the stack runs C1
+ * only and tests share it); the benchmarks' own command gives the real ones.
+ */
+@ExtendWith(SharedStack.class)
+@Order(25)
+class BenchSmokeE2ETests {
+
+    private static final Path OUT = Path.of("target", "bench-smoke").toAbsolutePath();
+
+    private final Target target;
+
+    BenchSmokeE2ETests(LocalStack stack) {
+        this.target = new Target(stack);
+    }
+
+    @Test
+    void throughputMeasuresChunksLatencyAndPersistenceLag() {
+        Report report =
+                run(new Throughput(), Map.of("streams", "4", "chunks", "20", "intervals", "0,2", "warmup", "0"));
+
+        assertThat(report.figure("cadence0ms.exactStreams")).isEqualTo(4L);
+        assertThat(report.figure("cadence2ms.chunkLatency.count")).isEqualTo(80L);
+        assertThat((double) report.figure("cadence0ms.chunksPerSecond")).isPositive();
+        assertThat((double) report.figure("cadence2ms.persistenceLagMs")).isNotNegative();
+    }
+
+    @Test
+    void gatewayOverheadComparesDirectAndGateway() {
+        Report report = run(new GatewayOverhead(), Map.of("streams", "3", "chunks", "20", "rounds", "1"));
+
+        assertThat(report.figure("direct.chunkLatency.count")).isEqualTo(60L);
+        assertThat(report.figure("gateway.chunkLatency.count")).isEqualTo(60L);
+        assertThat(report.figure("ratio.p50")).isNotNull();
+    }
+
+    @Test
+    void resumeMeasuresEveryTier() {
+        Report report =
+                run(new Resume(), Map.of("streams", "4", "chunks", "40", "interval", "10", "quiet-resumes", "3"));
+
+        assertThat(report.figure("underLoad.resumes")).isEqualTo(4L);
+        assertThat(report.figure("underLoad.onAnotherNode")).isEqualTo(4L);
+        assertThat(report.figure("quietHotLog.resume.count")).isEqualTo(3L);
+        assertThat(report.figure("quietDatabase.resume.count")).isEqualTo(3L);
+        assertThat(report.figure("quietCache.resume.count")).isEqualTo(3L);
+    }
+
+    @Test
+    void theReconnectStormResumesEveryClientOfTheKilledNode() {
+        Report report = run(new ReconnectStorm(), Map.of("clients", "6", "chunks", "150", "interval", "40"));
+
+        assertThat(report.figure("resumed")).isEqualTo(report.figure("clientsOnKilledNode"));
+        assertThat(report.figure("exactStreams")).isEqualTo(6L);
+        assertThat(target.unhealthyInstances()).isEmpty();
+    }
+
+    @Test
+    void hostileFramesOnLiveConnectionsChangeNothing() {
+        Report report = run(
+                new FaultSuite(), Map.of("streams", "4", "chunks", "100", "interval", "20", "only", "hostile-frames"));
+
+        assertThat(report.figure("hostile-frames.affected")).isEqualTo(4);
+        assertThat(report.figure("hostile-frames.resumedExact")).isEqualTo(4);
+        assertThat((long) report.figure("hostile-frames.protocolErrors")).isPositive();
+        assertThat(report.figure("hostile-frames.unhealthyAfter")).asList().isEmpty();
+    }
+
+    @Test
+    void theGatlingSimulationRunsAndWritesItsReport() {
+        Report report = run(
+                new GatlingRun(),
+                Map.of(
+                        "users", "2",
+                        "ramp-seconds", "1",
+                        "chunks", "5",
+                        "interval", "5",
+                        "gatling-results", OUT.resolve("gatling").toString()));
+
+        assertThat(report.figure("gatlingExitCode")).isEqualTo(0);
+        assertThat(Path.of(String.valueOf(report.figure("htmlReport")))).exists();
+    }
+
+    private Report run(Scenario scenario, Map<String, String> options) {
+        Report report = scenario.run(target, new Options(options));
+        Path written = report.write(OUT);
+        System.out.println("Bench smoke: " + report.text().replaceAll("\\s+", " "));
+        assertThat(written).satisfies(file -> assertThat(Files.size(file)).isPositive());
+        assertThat(report.clean()).as(report.text()).isTrue();
+        return report;
+    }
+}
