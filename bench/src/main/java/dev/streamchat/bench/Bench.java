@@ -5,6 +5,7 @@ import dev.streamchat.bench.gatling.GatlingRun;
 import dev.streamchat.bench.report.Report;
 import dev.streamchat.bench.scenario.Connections;
 import dev.streamchat.bench.scenario.GatewayOverhead;
+import dev.streamchat.bench.scenario.Peers;
 import dev.streamchat.bench.scenario.ReconnectStorm;
 import dev.streamchat.bench.scenario.Resume;
 import dev.streamchat.bench.scenario.Scenario;
@@ -33,6 +34,7 @@ public final class Bench {
             new Connections(),
             new ReconnectStorm(),
             new FaultSuite(),
+            new Peers(),
             new GatlingRun());
 
     /** Benchmarks run the services with the C2 compiler and room to hold many connections. */

@@ -1,12 +1,14 @@
 package dev.streamchat.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamchat.bench.Options;
 import dev.streamchat.bench.fault.FaultSuite;
 import dev.streamchat.bench.gatling.GatlingRun;
 import dev.streamchat.bench.report.Report;
 import dev.streamchat.bench.scenario.GatewayOverhead;
+import dev.streamchat.bench.scenario.Peers;
 import dev.streamchat.bench.scenario.ReconnectStorm;
 import dev.streamchat.bench.scenario.Resume;
 import dev.streamchat.bench.scenario.Scenario;
@@ -59,8 +61,9 @@ class BenchSmokeE2ETests {
 
     @Test
     void resumeMeasuresEveryTier() {
-        Report report =
-                run(new Resume(), Map.of("streams", "4", "chunks", "40", "interval", "10", "quiet-resumes", "3"));
+        Report report = run(
+                new Resume(),
+                Map.of("streams", "4", "chunks", "40", "interval", "10", "quiet-resumes", "3", "warmup", "0"));
 
         assertThat(report.figure("underLoad.resumes")).isEqualTo(4L);
         assertThat(report.figure("underLoad.onAnotherNode")).isEqualTo(4L);
@@ -102,6 +105,23 @@ class BenchSmokeE2ETests {
 
         assertThat(report.figure("gatlingExitCode")).isEqualTo(0);
         assertThat(Path.of(String.valueOf(report.figure("htmlReport")))).exists();
+    }
+
+    @Test
+    void thePeerComparisonRunsTheSameWorkloadHereAndOnThePeers() {
+        assumeTrue(
+                onPath("node") && onPath("npm"),
+                "Node.js and npm are not installed: the peer drivers (bench/peers) cannot run; .ci/run installs them");
+        Report report = run(new Peers(), Map.of("streams", "4", "chunks", "20", "cadences", "5"));
+
+        assertThat(report.figure("cadence5ms.streamchat.exactStreams")).isEqualTo(4L);
+        assertThat(report.figure("cadence5ms.resumable-stream.resumes")).isEqualTo(4);
+        assertThat(report.figure("cadence5ms.socketio.resumes")).isEqualTo(4);
+    }
+
+    private static boolean onPath(String command) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(directory -> Files.isExecutable(Path.of(directory, command)));
     }
 
     private Report run(Scenario scenario, Map<String, String> options) {

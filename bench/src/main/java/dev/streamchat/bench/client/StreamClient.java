@@ -17,8 +17,6 @@ import tools.jackson.databind.JsonNode;
  */
 public final class StreamClient implements ChatSocket.Handler {
 
-    private static final Object CLOSED = new Object();
-
     /** What one stream asks for and how its client behaves. */
     public record Plan(
             String token,
@@ -36,7 +34,11 @@ public final class StreamClient implements ChatSocket.Handler {
         }
     }
 
-    private record Received(JsonNode frame, long micros, long nanos) {}
+    /** A frame, stamped when it arrived, and the connection it came on. */
+    private record Received(ChatSocket from, JsonNode frame, long micros, long nanos) {}
+
+    /** The connection went away (not by this client's own drop). */
+    private record Closed(ChatSocket from) {}
 
     private final Endpoint endpoint;
     private final Plan plan;
@@ -52,6 +54,7 @@ public final class StreamClient implements ChatSocket.Handler {
     private int ownMissing;
     private int ownDuplicates;
     private boolean unplanned;
+    private int recoveryRetries;
     private volatile long recoveredAtNanos;
 
     public StreamClient(Endpoint endpoint, Plan plan, Measurements measurements) {
@@ -98,13 +101,19 @@ public final class StreamClient implements ChatSocket.Handler {
                     throw new IllegalStateException("no frame for " + plan.frameTimeout() + " (next index " + next
                             + ", message " + messageId + ")");
                 }
-                if (item == CLOSED) {
-                    measurements.unplannedResumes.incrementAndGet();
-                    unplanned = true;
-                    resume();
+                if (item instanceof Closed closed) {
+                    if (closed.from() == socket) {
+                        measurements.unplannedResumes.incrementAndGet();
+                        unplanned = true;
+                        resume();
+                    }
                     continue;
                 }
                 var received = (Received) item;
+                if (received.from() != socket) {
+                    // from a connection this client has left: whatever it still had in flight is not part of the run
+                    continue;
+                }
                 JsonNode frame = received.frame();
                 switch (frame.path("type").asString()) {
                     case "STREAM_STARTED" -> messageId = frame.path("messageId").asString();
@@ -207,12 +216,12 @@ public final class StreamClient implements ChatSocket.Handler {
         }
         if (resuming) {
             resuming = false;
-            measurements.resume.recordValue(received.nanos() - resumeOpenedNanos);
+            measurements.resume.recordValue(Math.max(0, received.nanos() - resumeOpenedNanos));
             measurements.lastResumedNanos.accumulate(received.nanos());
             if (unplanned) {
                 recoveredAtNanos = received.nanos();
             }
-            measurements.reconnectToChunk.recordValue(received.nanos() - reconnectSentNanos);
+            measurements.reconnectToChunk.recordValue(Math.max(0, received.nanos() - reconnectSentNanos));
         } else if (plan.measureLiveLatency()) {
             long emitted =
                     frame.path("emittedAtMicros").asLong(frame.path("timestamp").asLong() * 1000);
@@ -228,6 +237,15 @@ public final class StreamClient implements ChatSocket.Handler {
 
     private void recovery(JsonNode frame) {
         String status = frame.path("status").asString();
+        if ("ERROR".equals(status) && recoveryRetries < 5) {
+            // retryable: a tier did not answer in time; a client asks again a moment later
+            recoveryRetries++;
+            measurements.recoveryRetries.incrementAndGet();
+            sleep(200L * recoveryRetries);
+            socket.abort();
+            resume();
+            return;
+        }
         if (frame.path("fromIndex").asInt() != next || !("RECOVERED".equals(status) || "COMPLETED".equals(status))) {
             measurements.violations.incrementAndGet();
             throw new IllegalStateException("expected RECOVERY from " + next + ", got " + frame);
@@ -237,13 +255,17 @@ public final class StreamClient implements ChatSocket.Handler {
     /** Connects to another node (any node if the old one is gone) and asks for everything after the last index held. */
     private void resume() {
         String left = socket == null ? null : socket.nodeId();
-        inbox.clear();
-        resumeOpenedNanos = System.nanoTime();
-        socket = endpoint.connect(plan.token(), this, left);
-        if (left != null && !socket.nodeId().equals(left)) {
-            measurements.resumesOnAnotherNode.incrementAndGet();
+        boolean retry = resuming;
+        if (!retry) {
+            resumeOpenedNanos = System.nanoTime();
         }
-        measurements.resumes.incrementAndGet();
+        socket = endpoint.connect(plan.token(), this, left);
+        if (!retry) {
+            measurements.resumes.incrementAndGet();
+            if (left != null && !socket.nodeId().equals(left)) {
+                measurements.resumesOnAnotherNode.incrementAndGet();
+            }
+        }
         resuming = true;
         reconnectSentNanos = System.nanoTime();
         socket.send(Map.of("type", "RECONNECT", "messageId", String.valueOf(messageId), "lastChunkIndex", next - 1));
@@ -251,15 +273,20 @@ public final class StreamClient implements ChatSocket.Handler {
 
     @Override
     public void onFrame(ChatSocket from, JsonNode frame, long receivedMicros, long receivedNanos) {
-        if (from == socket) {
-            inbox.add(new Received(frame, receivedMicros, receivedNanos));
-        }
+        inbox.add(new Received(from, frame, receivedMicros, receivedNanos));
     }
 
     @Override
     public void onClosed(ChatSocket from, int code, @Nullable Throwable error) {
-        if (from == socket && terminal == null) {
-            inbox.add(CLOSED);
+        inbox.add(new Closed(from));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -19,14 +19,14 @@ public final class GatewayOverhead implements Scenario {
 
     @Override
     public String description() {
-        return "the same streams direct and through the gateway (--streams 100 --chunks 300 --interval 2 --rounds 2)";
+        return "the same streams direct and through the gateway (--streams 50 --chunks 200 --interval 20 --rounds 2)";
     }
 
     @Override
     public Report run(Target target, Options options) {
-        int streams = options.integer("streams", 100);
-        int chunks = options.integer("chunks", 300);
-        int interval = options.integer("interval", 2);
+        int streams = options.integer("streams", 50);
+        int chunks = options.integer("chunks", 200);
+        int interval = options.integer("interval", 20);
         int rounds = options.integer("rounds", 2);
         var report = new Report(name()).parameters(options.used());
         var direct = new Measurements();

@@ -31,16 +31,17 @@ public final class Resume implements Scenario {
 
     @Override
     public String description() {
-        return "drops at random chunks, resume from hot log and database (--streams 100 --chunks 200 --interval 10)";
+        return "drops at random chunks, resume from hot log and database (--streams 100 --chunks 200 --interval 50)";
     }
 
     @Override
     public Report run(Target target, Options options) {
         int streams = options.integer("streams", 100);
         int chunks = options.integer("chunks", 200);
-        int interval = options.integer("interval", 10);
+        int interval = options.integer("interval", 50);
         int quiet = options.integer("quiet-resumes", Math.min(streams, 100));
         long seed = options.integer("seed", 42);
+        boolean warmup = options.integer("warmup", 1) > 0;
         var report = new Report(name()).parameters(options.used());
         var random = new Random(seed);
         Endpoint endpoint = target.throughGateway();
@@ -65,6 +66,10 @@ public final class Resume implements Scenario {
         var answers = Scenario.answers(clients, plans);
         Persistence.lagMillis(target, answers, live.lastTerminalMicros.get(), Duration.ofMinutes(5));
         var sample = answers.subList(0, Math.min(quiet, answers.size()));
+        if (warmup) {
+            // the resume path's code compiled by the JIT before it is timed
+            resumeEach(endpoint, sample, random);
+        }
         var hotLog = resumeEach(endpoint, sample, random);
         target.deleteRedisKeys(sample.stream()
                 .flatMap(answer -> Stream.of("chat:log:" + answer.messageId(), "chat:meta:" + answer.messageId()))

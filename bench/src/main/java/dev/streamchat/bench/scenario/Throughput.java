@@ -37,6 +37,7 @@ public final class Throughput implements Scenario {
         String intervals = options.string("intervals", "0,2");
         boolean warmup = options.integer("warmup", 1) > 0;
         var report = new Report(name()).parameters(options.used());
+        var failures = new java.util.ArrayList<String>();
         Endpoint endpoint = target.throughGateway();
         if (warmup) {
             runStreams(target, endpoint, Math.min(streams, 50), Math.min(chunks, 200), 0, new Measurements());
@@ -52,9 +53,9 @@ public final class Throughput implements Scenario {
                     .latency(prefix + "chunkLatency", measured.chunkLatency)
                     .latency(prefix + "firstChunk", measured.firstChunk);
             Scenario.invariant(report, prefix, measured);
-            report.failures(measured.failures());
+            failures.addAll(measured.failures());
         }
-        return report;
+        return report.failures(failures);
     }
 
     /** Runs the streams and returns the persistence lag in ms. */

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -27,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.Message;
 import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -57,6 +59,15 @@ final class Generation {
     private @Nullable String finishReason;
     private @Nullable Integer providerTokens;
     private boolean finished;
+    /**
+     * Where chunks are written (hot log, then Kafka): a virtual thread per generation while it has chunks to write. A
+     * shared pool of platform threads (boundedElastic, 20 here) drains one generation's whole backlog before the
+     * next, so under load an answer waited for others to finish before its first chunk, and one slow Redis reply
+     * held up every answer on that thread.
+     */
+    private static final Scheduler EMITTERS =
+            Schedulers.fromExecutorService(Executors.newVirtualThreadPerTaskExecutor(), "generation-emit");
+
     private @Nullable Disposable subscription;
     private @Nullable Disposable deadline;
 
@@ -105,7 +116,7 @@ final class Generation {
                             properties.maxDuration().toMillis(),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
             subscription = Chunking.chunks(pieces, provider.coalesceWindow(), properties.maxChunkChars())
-                    .publishOn(Schedulers.boundedElastic())
+                    .publishOn(EMITTERS)
                     .subscribe(this::emit, this::failed, this::completed);
         } finally {
             lock.unlock();
