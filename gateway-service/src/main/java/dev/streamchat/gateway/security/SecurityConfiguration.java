@@ -14,8 +14,9 @@ import org.springframework.core.env.Profiles;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtValidators;
@@ -24,6 +25,7 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import reactor.core.publisher.Mono;
 
 /**
  * The edge. Open: health, the web client's static files, and (local profile only) the dev-token endpoint. The
@@ -77,14 +79,21 @@ public class SecurityConfiguration {
                 .build();
     }
 
-    /** The platform user of {@code spring.security.user}, for the actuator. */
+    /**
+     * The platform user of {@code spring.security.user}, for the actuator. A plain lookup: Spring's map-backed store
+     * re-encodes a {@code {noop}} password with BCrypt after the first login, making every later call pay for it.
+     */
     @Bean
-    MapReactiveUserDetailsService platformUser(SecurityProperties properties) {
+    ReactiveUserDetailsService platformUser(SecurityProperties properties) {
         var user = properties.getUser();
-        return new MapReactiveUserDetailsService(User.withUsername(user.getName())
+        UserDetails platform = User.withUsername(user.getName())
                 .password("{noop}" + user.getPassword())
                 .roles(user.getRoles().toArray(String[]::new))
-                .build());
+                .build();
+        return username -> Mono.justOrEmpty(
+                platform.getUsername().equals(username)
+                        ? User.withUserDetails(platform).build()
+                        : null);
     }
 
     @Bean

@@ -12,14 +12,15 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -60,13 +61,24 @@ class SecurityConfiguration {
     }
 
     /** The platform user of {@code spring.security.user} (Boot's own backs off once a JWT decoder exists). */
+    /**
+     * The platform user of {@code spring.security.user}. A plain lookup on purpose: Spring's in-memory user store
+     * re-encodes a {@code {noop}} password with BCrypt after the first login, and then every Basic-authenticated
+     * call paid a BCrypt check (tens of ms of CPU; the benchmark's profile found it).
+     */
     @Bean
     UserDetailsService platformUser(SecurityProperties properties) {
         var user = properties.getUser();
-        return new InMemoryUserDetailsManager(User.withUsername(user.getName())
+        UserDetails platform = User.withUsername(user.getName())
                 .password("{noop}" + user.getPassword())
                 .roles("PLATFORM")
-                .build());
+                .build();
+        return username -> {
+            if (!platform.getUsername().equals(username)) {
+                throw new UsernameNotFoundException(username);
+            }
+            return User.withUserDetails(platform).build();
+        };
     }
 
     @Bean
