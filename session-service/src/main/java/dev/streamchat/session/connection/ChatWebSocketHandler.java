@@ -266,8 +266,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             return;
         }
         ownership.claim(messageId, userId, conversationId);
-        connection.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
-        follow(connection, messageId, 0, false);
+        // held: no chunk may reach the client before its STREAM_STARTED
+        var follower = follow(connection, messageId, 0, true, liveLog(messageId));
         try (var traced = tracing.messageBaggage(messageId)) {
             messaging.messageEvent(DomainEvent.of(
                     "MESSAGE_CREATED", messageId, userId, conversationId, messageId, nodeId, messagePayload(request)));
@@ -287,7 +287,18 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             stopFollowing(connection, messageId);
             connection.send(ServerFrame.Error.of(
                     ErrorCode.INTERNAL, "the request could not be queued; send it again", messageId, true));
+            return;
         }
+        // only once Kafka holds the command: a node dying before this point leaves the client without a message id
+        // (it asks again with the same requestId), never with one whose answer nobody will write (the fault suite
+        // found clients waiting forever for such answers after a session node was killed)
+        connection.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
+        follower.release();
+    }
+
+    /** The backlog of an answer being written: its hot log only. */
+    private Follower.Backlog liveLog(String messageId) {
+        return from -> hotLog.read(messageId, from, -1);
     }
 
     private void cancel(ChatConnection connection, ClientFrame.CancelStream cancel) {
@@ -367,6 +378,11 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     }
 
     private Follower follow(ChatConnection connection, String messageId, int next, boolean held) {
+        return follow(connection, messageId, next, held, backlog(connection, messageId));
+    }
+
+    private Follower follow(
+            ChatConnection connection, String messageId, int next, boolean held, Follower.Backlog heldBacklog) {
         stopFollowing(connection, messageId);
         var sink = new FrameSink() {
             @Override
@@ -391,9 +407,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 connection.closeAsSlow();
             }
         };
-        var follower = held
-                ? feeds.hold(messageId, next, sink, backlog(connection, messageId))
-                : feeds.follow(messageId, next, sink);
+        var follower = held ? feeds.hold(messageId, next, sink, heldBacklog) : feeds.follow(messageId, next, sink);
         connection.following().put(messageId, follower);
         return follower;
     }
