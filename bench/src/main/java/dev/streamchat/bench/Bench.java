@@ -40,7 +40,8 @@ public final class Bench {
     /** Benchmarks run the services with the C2 compiler and room to hold many connections. */
     public static final List<String> SERVICE_JVM_OPTIONS = List.of(
             "-Xms128m",
-            "-Xmx768m",
+            // a session node holding 10,000 connections needs about a GiB (see the connections results)
+            "-Xmx1536m",
             "-Xss512k",
             "-XX:MaxMetaspaceSize=192m",
             "-XX:+UseSerialGC",

@@ -24,9 +24,9 @@ import java.util.Objects;
  */
 public final class FaultSuite implements Scenario {
 
-    static final List<Fault> FAULTS = List.of(
-            new KillProcess("kill -9 session node", "session-service-1", false),
-            new KillProcess("kill -9 orchestrator", "orchestrator-service-1", true),
+    private final List<Fault> faults = List.of(
+            new KillProcess("kill -9 session node", "session-service", false),
+            new KillProcess("kill -9 orchestrator", "orchestrator-service", true),
             new HostileFrames(10));
 
     /** One line of the table. */
@@ -61,7 +61,7 @@ public final class FaultSuite implements Scenario {
         var report = new Report(name()).parameters(options.used());
         var rows = new ArrayList<Row>();
         var failures = new ArrayList<String>();
-        for (Fault fault : FAULTS) {
+        for (Fault fault : faults) {
             if (!only.equals(List.of("")) && !only.contains(key(fault))) {
                 continue;
             }

@@ -138,11 +138,16 @@ public final class Report {
         return all;
     }
 
+    /** {@code <scenario>-<time>}: the name of this run's files. */
+    public String fileName() {
+        return scenario + "-" + FILE_TIME.format(started);
+    }
+
     /** Writes {@code <scenario>-<time>.json} and {@code .html} into {@code directory}; returns the JSON file. */
     public Path write(Path directory) {
         try {
             Files.createDirectories(directory);
-            String name = scenario + "-" + FILE_TIME.format(started);
+            String name = fileName();
             Path json = directory.resolve(name + ".json");
             Files.writeString(json, JSON.writeValueAsString(toMap()) + "\n");
             Files.writeString(directory.resolve(name + ".html"), Chart.html(scenario, toMap(), distributions));

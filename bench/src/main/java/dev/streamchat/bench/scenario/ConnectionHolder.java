@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -76,6 +77,27 @@ public final class ConnectionHolder implements ChatSocket.Handler {
         return open.size();
     }
 
+    /** One HEARTBEAT on every open connection, spread over the interval, as live clients send them. */
+    void heartbeats(Duration every) {
+        Thread.ofVirtual().start(() -> {
+            while (true) {
+                var all = open.stream().filter(ChatSocket::isOpen).toList();
+                long pause = every.toNanos() / Math.max(1, all.size());
+                for (ChatSocket socket : all) {
+                    try {
+                        socket.sendText("{\"type\":\"HEARTBEAT\"}");
+                    } catch (RuntimeException closed) {
+                        // counted as not open
+                    }
+                    LockSupport.parkNanos(pause);
+                }
+                if (all.isEmpty()) {
+                    LockSupport.parkNanos(every.toNanos());
+                }
+            }
+        });
+    }
+
     int openCount() {
         return (int) open.stream().filter(ChatSocket::isOpen).count();
     }
@@ -102,6 +124,8 @@ public final class ConnectionHolder implements ChatSocket.Handler {
      */
     public static void main(String[] args) throws IOException {
         var holder = new ConnectionHolder(InetAddress.getByName(args[0]));
+        // the server closes a connection that says nothing for two minutes
+        holder.heartbeats(Duration.ofSeconds(30));
         int held = holder.open(
                 List.of(args[3].split(",")),
                 List.of(args).subList(4, args.length),

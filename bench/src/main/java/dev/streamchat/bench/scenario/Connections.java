@@ -12,13 +12,13 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Scenario 4: as many idle authenticated connections as the box allows, held by child processes of this one (a process
@@ -73,6 +73,7 @@ public final class Connections implements Scenario {
                 System.out.printf("connections: %d held (%d failed) after process %d%n", held, failed, i + 1);
             }
             sleep(holdSeconds * 1000L);
+            writeHeapHistograms(target, measured, Path.of(options.string("out", "bench/results")), report);
             int still = 0;
             for (Child child : children) {
                 child.ask();
@@ -107,10 +108,7 @@ public final class Connections implements Scenario {
         if (instance.equals("gateway-service")) {
             return via.equals("gateway") ? held : 0;
         }
-        JsonNode gauge = target.actuator(instance, "/metrics/streamchat.connections.active");
-        return gauge == null
-                ? -1
-                : gauge.path("measurements").path(0).path("value").asLong();
+        return (long) target.metric(instance, "streamchat_connections_active", "");
     }
 
     /** Heap used after a full GC, and RSS, per instance, in bytes. */
@@ -119,13 +117,42 @@ public final class Connections implements Scenario {
         for (String instance : instances) {
             long pid = target.stack().service(instance).pid();
             run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.run");
-            JsonNode heap = target.actuator(instance, "/metrics/jvm.memory.used?tag=area:heap");
-            long used = heap == null
-                    ? -1
-                    : heap.path("measurements").path(0).path("value").asLong();
+            long used = (long) target.metric(instance, "jvm_memory_used_bytes", "area=\"heap\"");
             footprints.put(instance, new long[] {used, Target.rss(pid)});
         }
         return footprints;
+    }
+
+    /** The largest classes on each instance's heap while the connections are held: what a connection costs. */
+    private static void writeHeapHistograms(Target target, List<String> instances, Path directory, Report report) {
+        var files = new ArrayList<String>();
+        for (String instance : instances) {
+            long pid = target.stack().service(instance).pid();
+            try {
+                Process jcmd = new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                        .toString(),
+                                Long.toString(pid),
+                                "GC.class_histogram")
+                        .redirectErrorStream(true)
+                        .start();
+                List<String> lines = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                        .lines()
+                        .limit(43)
+                        .toList();
+                jcmd.waitFor(2, TimeUnit.MINUTES);
+                Path file = directory.toAbsolutePath().resolve(report.fileName() + "-" + instance + "-heap.txt");
+                Files.createDirectories(directory);
+                Files.write(file, lines);
+                files.add(file.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        report.figure("heapHistograms", files);
     }
 
     private static void run(String... command) {

@@ -6,9 +6,12 @@ import dev.streamchat.bench.client.Measurements;
 import dev.streamchat.bench.client.StreamClient;
 import dev.streamchat.bench.client.StreamRun;
 import dev.streamchat.bench.report.Report;
+import dev.streamchat.bench.stack.CpuTimes;
 import dev.streamchat.bench.stack.Persistence;
+import dev.streamchat.bench.stack.Profiler;
 import dev.streamchat.bench.stack.Target;
 import dev.streamchat.bench.stack.Tokens;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +30,7 @@ public final class Throughput implements Scenario {
 
     @Override
     public String description() {
-        return "S streams x N chunks at each cadence (--streams 200 --chunks 500 --intervals 0,2 --warmup 1)";
+        return "S streams x N chunks at each cadence (--streams 200 --chunks 500 --intervals 0,2 --warmup 1 --profile <instances>)";
     }
 
     @Override
@@ -42,11 +45,18 @@ public final class Throughput implements Scenario {
         if (warmup) {
             runStreams(target, endpoint, Math.min(streams, 50), Math.min(chunks, 200), 0, new Measurements());
         }
+        var profiler =
+                Profiler.start(target, options.string("profile", ""), Path.of(options.string("out", "bench/results")));
         for (int interval :
                 Arrays.stream(intervals.split(",")).mapToInt(Integer::parseInt).toArray()) {
             String prefix = "cadence" + interval + "ms.";
             var measured = new Measurements();
+            var cpuBefore = CpuTimes.snapshot(target);
             double lag = runStreams(target, endpoint, streams, chunks, interval, measured);
+            // the persistence lag is part of the run: the database work of these chunks is done when it ends
+            report.figure(
+                    prefix + "cpuMicrosPerChunk",
+                    CpuTimes.perUnitMicros(cpuBefore, CpuTimes.snapshot(target), measured.chunks.get()));
             report.figure(prefix + "chunksPerSecond", measured.chunksPerSecond())
                     .figure(prefix + "seconds", measured.seconds())
                     .figure(prefix + "persistenceLagMs", lag)
@@ -55,6 +65,9 @@ public final class Throughput implements Scenario {
             Scenario.invariant(report, prefix, measured);
             failures.addAll(measured.failures());
         }
+        report.figure(
+                "profiles",
+                profiler.stop(report.fileName()).stream().map(Path::toString).toList());
         return report.failures(failures);
     }
 

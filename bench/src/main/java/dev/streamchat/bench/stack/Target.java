@@ -149,6 +149,31 @@ public final class Target {
                 .toList();
     }
 
+    /**
+     * The sum of a metric's samples in an instance's Prometheus scrape whose labels contain {@code labelPart} (empty:
+     * all); -1 when the scrape failed.
+     */
+    public double metric(String instanceId, String name, String labelPart) {
+        var credentials = stack.platformCredentials();
+        String basic = Base64.getEncoder()
+                .encodeToString(
+                        (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
+        var response =
+                send(HttpRequest.newBuilder(URI.create(instance(instanceId).baseUrl() + "/actuator/prometheus"))
+                        .header("Authorization", "Basic " + basic)
+                        .GET());
+        if (response.statusCode() != 200) {
+            return -1;
+        }
+        double sum = 0;
+        for (String line : response.body().split("\n")) {
+            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(labelPart)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     /** {@code GET} of an actuator endpoint of one instance, with the platform credentials. */
     public @Nullable JsonNode actuator(String instanceId, String path) {
         var credentials = stack.platformCredentials();
