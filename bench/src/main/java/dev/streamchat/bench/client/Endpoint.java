@@ -63,21 +63,12 @@ public final class Endpoint {
                 socket.close();
             } catch (CompletionException e) {
                 last = e;
-                sleep(attempt < 10 ? 100 : 500);
+                Pause.sleep(attempt < 10 ? 100 : 500);
             }
         }
         throw new IllegalStateException(
                 "no connection" + (avoidNode == null ? "" : " to a node other than " + avoidNode) + " through " + name
                         + " in " + ATTEMPTS + " attempts",
                 last);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

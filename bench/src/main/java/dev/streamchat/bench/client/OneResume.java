@@ -36,7 +36,7 @@ public final class OneResume implements ChatSocket.Handler {
                 if (attempt == 5) {
                     throw new IllegalStateException("resuming " + messageId + ": " + e.getMessage());
                 }
-                sleep(200L * attempt);
+                Pause.sleep(200L * attempt);
             }
         }
     }
@@ -44,15 +44,6 @@ public final class OneResume implements ChatSocket.Handler {
     private static final class RetryableRecovery extends RuntimeException {
         RetryableRecovery(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

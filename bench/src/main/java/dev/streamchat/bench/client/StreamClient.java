@@ -241,7 +241,7 @@ public final class StreamClient implements ChatSocket.Handler {
             // retryable: a tier did not answer in time; a client asks again a moment later
             recoveryRetries++;
             measurements.recoveryRetries.incrementAndGet();
-            sleep(200L * recoveryRetries);
+            Pause.sleep(200L * recoveryRetries);
             socket.abort();
             resume();
             return;
@@ -279,14 +279,5 @@ public final class StreamClient implements ChatSocket.Handler {
     @Override
     public void onClosed(ChatSocket from, int code, @Nullable Throwable error) {
         inbox.add(new Closed(from));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

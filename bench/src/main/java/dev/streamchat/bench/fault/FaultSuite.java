@@ -2,6 +2,7 @@ package dev.streamchat.bench.fault;
 
 import dev.streamchat.bench.Options;
 import dev.streamchat.bench.client.Measurements;
+import dev.streamchat.bench.client.Pause;
 import dev.streamchat.bench.client.StreamClient;
 import dev.streamchat.bench.client.StreamRun;
 import dev.streamchat.bench.report.Report;
@@ -151,7 +152,7 @@ public final class FaultSuite implements Scenario {
                 }
             }
             if (lost > 0) {
-                sleep(500);
+                Pause.sleep(500);
             }
         } while (lost > 0 && System.nanoTime() < deadline);
         return lost;
@@ -160,16 +161,7 @@ public final class FaultSuite implements Scenario {
     public static void awaitChunks(Measurements measured, long atLeast) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (measured.chunks.get() < atLeast && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Pause.sleep(50);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.streamchat.bench.scenario;
 
 import dev.streamchat.bench.Options;
+import dev.streamchat.bench.client.Pause;
 import dev.streamchat.bench.report.Report;
 import dev.streamchat.bench.stack.Target;
 import dev.streamchat.bench.stack.Tokens;
@@ -72,7 +73,7 @@ public final class Connections implements Scenario {
                 failed += Integer.parseInt(parts[3]);
                 System.out.printf("connections: %d held (%d failed) after process %d%n", held, failed, i + 1);
             }
-            sleep(holdSeconds * 1000L);
+            Pause.sleep(holdSeconds * 1000L);
             writeHeapHistograms(target, measured, Path.of(options.string("out", "bench/results")), report);
             int still = 0;
             for (Child child : children) {
@@ -164,15 +165,6 @@ public final class Connections implements Scenario {
                     .waitFor(60, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

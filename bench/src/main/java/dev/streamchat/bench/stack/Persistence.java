@@ -1,6 +1,7 @@
 package dev.streamchat.bench.stack;
 
 import dev.streamchat.bench.client.ChatSocket;
+import dev.streamchat.bench.client.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +29,7 @@ public final class Persistence {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(pending.size() + " answers not stored whole after " + timeout);
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            Pause.sleep(50);
         }
         return Math.max(0, ChatSocket.nowMicros() - lastTerminalMicros) / 1000.0;
     }
