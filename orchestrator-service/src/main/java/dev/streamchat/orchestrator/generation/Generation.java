@@ -38,6 +38,15 @@ import reactor.core.scheduler.Schedulers;
  */
 final class Generation {
 
+    /**
+     * Where chunks are written (hot log, then Kafka): a virtual thread per generation while it has chunks to write. A
+     * shared pool of platform threads (boundedElastic, 20 here) drains one generation's whole backlog before the
+     * next, so under load an answer waited for others to finish before its first chunk, and one slow Redis reply
+     * held up every answer on that thread.
+     */
+    private static final Scheduler EMITTERS =
+            Schedulers.fromExecutorService(Executors.newVirtualThreadPerTaskExecutor(), "generation-emit");
+
     private static final Logger log = LoggerFactory.getLogger(Generation.class);
 
     private final ChatCommand command;
@@ -59,15 +68,6 @@ final class Generation {
     private @Nullable String finishReason;
     private @Nullable Integer providerTokens;
     private boolean finished;
-    /**
-     * Where chunks are written (hot log, then Kafka): a virtual thread per generation while it has chunks to write. A
-     * shared pool of platform threads (boundedElastic, 20 here) drains one generation's whole backlog before the
-     * next, so under load an answer waited for others to finish before its first chunk, and one slow Redis reply
-     * held up every answer on that thread.
-     */
-    private static final Scheduler EMITTERS =
-            Schedulers.fromExecutorService(Executors.newVirtualThreadPerTaskExecutor(), "generation-emit");
-
     private @Nullable Disposable subscription;
     private @Nullable Disposable deadline;
 

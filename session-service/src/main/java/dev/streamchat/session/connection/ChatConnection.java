@@ -153,8 +153,8 @@ final class ChatConnection implements FrameSink {
     }
 
     /**
-     * Counts a frame against the limit of this second; false for a frame over it. {@code firstOver} is set for the
-     * first frame over the limit in a second (the one that gets the RATE_LIMITED answer).
+     * Counts a frame against the limit of this second: admitted, the first frame over it in this second (the one that
+     * gets the RATE_LIMITED answer), or another one over it.
      */
     synchronized FrameAdmission admit(int perSecond) {
         long now = System.nanoTime();

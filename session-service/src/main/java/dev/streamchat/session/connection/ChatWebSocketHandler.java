@@ -178,7 +178,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     }
 
     private boolean admitted(ChatConnection connection) {
-        int limit = properties.maxFramesPerSecond();
+        // live: a change in config-repo applies to the next frame
+        int limit = limits.current().maxFramesPerSecond();
         return switch (connection.admit(limit)) {
             case ADMITTED -> true;
             case FIRST_OVER -> {

@@ -21,12 +21,14 @@ class ProtocolLimitsTests {
     void bindsTheLimitsAfreshWhenTheConfigurationOfTheProtocolChanged() {
         environment.setProperty("streamchat.protocol.max-content-chars", "20");
         environment.setProperty("streamchat.protocol.send-time-limit", "3s");
+        environment.setProperty("streamchat.protocol.max-frames-per-second", "7");
 
         limits.onApplicationEvent(
                 new EnvironmentChangeEvent(environment, Set.of("streamchat.protocol.max-content-chars")));
 
         assertThat(limits.current().maxContentChars()).isEqualTo(20);
         assertThat(limits.current().sendTimeLimit()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(limits.current().maxFramesPerSecond()).isEqualTo(7);
         assertThat(limits.current().maxFrameChars()).isEqualTo(65536);
     }
 
