@@ -70,7 +70,7 @@ public final class Bench {
                         Locale.ROOT, "[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line))) {
             var target = new Target(stack);
             for (Scenario scenario : scenarios(args[0])) {
-                Report report = scenario.run(target, options);
+                Report report = scenario.run(target, options.fresh());
                 Path written = report.write(out);
                 System.out.println(report.text());
                 System.out.println("written: " + written);

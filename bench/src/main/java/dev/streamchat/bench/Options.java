@@ -29,6 +29,11 @@ public final class Options {
         return new Options(given);
     }
 
+    /** The same options given, none read yet: each scenario of a run reports only what it read itself. */
+    public Options fresh() {
+        return new Options(given);
+    }
+
     public int integer(String name, int fallback) {
         int value = given.containsKey(name) ? Integer.parseInt(given.get(name)) : fallback;
         used.put(name, value);

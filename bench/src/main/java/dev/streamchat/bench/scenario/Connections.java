@@ -47,6 +47,7 @@ public final class Connections implements Scenario {
         int batch = options.integer("batch", 250);
         int holdSeconds = options.integer("hold-seconds", 30);
         int users = options.integer("users", 50);
+        Path out = Path.of(options.string("out", "bench/results"));
         var report = new Report(name()).parameters(options.used());
         List<String> tokens = Tokens.ofNewUsers(target, "conn", users);
         List<String> urls = via.equals("gateway")
@@ -74,7 +75,7 @@ public final class Connections implements Scenario {
                 System.out.printf("connections: %d held (%d failed) after process %d%n", held, failed, i + 1);
             }
             Pause.sleep(holdSeconds * 1000L);
-            writeHeapHistograms(target, measured, Path.of(options.string("out", "bench/results")), report);
+            writeHeapHistograms(target, measured, out, report);
             int still = 0;
             for (Child child : children) {
                 child.ask();

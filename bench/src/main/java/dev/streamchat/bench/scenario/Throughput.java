@@ -39,14 +39,15 @@ public final class Throughput implements Scenario {
         int chunks = options.integer("chunks", 500);
         String intervals = options.string("intervals", "0,2");
         boolean warmup = options.integer("warmup", 1) > 0;
+        String profile = options.string("profile", "");
+        Path out = Path.of(options.string("out", "bench/results"));
         var report = new Report(name()).parameters(options.used());
         var failures = new java.util.ArrayList<String>();
         Endpoint endpoint = target.throughGateway();
         if (warmup) {
             runStreams(target, endpoint, Math.min(streams, 50), Math.min(chunks, 200), 0, new Measurements());
         }
-        var profiler =
-                Profiler.start(target, options.string("profile", ""), Path.of(options.string("out", "bench/results")));
+        var profiler = Profiler.start(target, profile, out);
         for (int interval :
                 Arrays.stream(intervals.split(",")).mapToInt(Integer::parseInt).toArray()) {
             String prefix = "cadence" + interval + "ms.";
