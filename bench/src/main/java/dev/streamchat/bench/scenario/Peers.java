@@ -138,7 +138,11 @@ public final class Peers implements Scenario {
         if (Files.isDirectory(peers.resolve("node_modules"))) {
             return;
         }
-        int exit = exec(peers, Duration.ofMinutes(5), List.of("npm", "ci", "--no-audit", "--no-fund"));
+        int exit = exec(
+                peers,
+                Duration.ofMinutes(5),
+                List.of("npm", "ci", "--no-audit", "--no-fund"),
+                peers.resolve("../target/npm-ci.log").normalize());
         if (exit != 0) {
             throw new IllegalStateException("npm ci in " + peers + " failed with " + exit);
         }
@@ -171,20 +175,32 @@ public final class Peers implements Scenario {
                         "--seed",
                         Long.toString(seed),
                         "--out",
-                        out.toString()));
+                        out.toString()),
+                out.resolveSibling(out.getFileName().toString().replace(".json", ".log")));
     }
 
-    private static int exec(Path directory, Duration timeout, List<String> command) {
+    /**
+     * Runs a command with its output in {@code log} (printed afterwards) and nothing on its standard input: a Node.js
+     * child sharing ours would switch it to non-blocking mode, which breaks a test runner reading its own standard
+     * input (Surefire's forked JVM did: "std/in stream corrupted").
+     */
+    private static int exec(Path directory, Duration timeout, List<String> command, Path log) {
         try {
+            Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command)
                     .directory(directory.toFile())
-                    .inheritIO()
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
                     .start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.getOutputStream().close();
+            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
                 process.destroyForcibly();
-                return -1;
             }
-            return process.exitValue();
+            List<String> lines = Files.readAllLines(log);
+            lines.subList(Math.max(0, lines.size() - 3), lines.size())
+                    .forEach(line -> System.out.println(command.getFirst() + ": " + line));
+            return ended ? process.exitValue() : -1;
         } catch (IOException e) {
             throw new UncheckedIOException("could not run " + command.getFirst() + " (is Node.js installed?)", e);
         } catch (InterruptedException e) {
