@@ -129,7 +129,9 @@ class BenchSmokeE2ETests {
         Path written = report.write(OUT);
         System.out.println("Bench smoke: " + report.text().replaceAll("\\s+", " "));
         assertThat(written).satisfies(file -> assertThat(Files.size(file)).isPositive());
-        assertThat(report.clean()).as(report.text()).isTrue();
+        assertThat(report.clean())
+                .as("failures %s in %s", report.failureSamples(), report.text())
+                .isTrue();
         return report;
     }
 }

@@ -314,6 +314,36 @@ public final class LocalStack implements AutoCloseable {
         new Readiness(settings, platform, progress).await(List.of(new Check(instance, startService(instance), true)));
     }
 
+    /**
+     * Stops Redis or Kafka ({@code "redis"}, {@code "kafka"}) as an operator would, leaves it down for {@code down},
+     * and starts it again on the same port and data directory; returns once it answers. Redis comes back empty (it
+     * keeps nothing on disk); Kafka keeps its topics, offsets and producer state.
+     */
+    public void restartInfrastructure(String name, Duration down) {
+        switch (name) {
+            case "redis" -> {
+                redis().close();
+                sleep(down);
+                startRedis();
+            }
+            case "kafka" -> {
+                kafka().close();
+                sleep(down);
+                startKafka();
+            }
+            default -> throw new IllegalArgumentException("no restartable server " + name);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a server was down", e);
+        }
+    }
+
     private static <T> T require(@Nullable T value, String what) {
         if (value == null) {
             throw new IllegalStateException(what + " is not running");

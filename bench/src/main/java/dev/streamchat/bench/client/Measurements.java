@@ -33,6 +33,8 @@ public final class Measurements {
     public final AtomicLong unplannedResumes = new AtomicLong();
     /** RECOVERY answers with status ERROR that the client asked again. */
     public final AtomicLong recoveryRetries = new AtomicLong();
+    /** CHAT_REQUESTs refused as retryable (ERROR with the request's id) and sent again. */
+    public final AtomicLong requestRetries = new AtomicLong();
     /** Answers that ended as INTERRUPTED (their generator died), where the run expected it. */
     public final AtomicLong interrupted = new AtomicLong();
     /** ERROR frames about something else than the answer (answers to hostile frames). */

@@ -55,6 +55,9 @@ public final class StreamClient implements ChatSocket.Handler {
     private int ownDuplicates;
     private boolean unplanned;
     private int recoveryRetries;
+    private int requestRetries;
+    private final String requestId = "r-" + UUID.randomUUID();
+    private final String content = "benchmark " + UUID.randomUUID();
     private volatile long recoveredAtNanos;
 
     public StreamClient(Endpoint endpoint, Plan plan, Measurements measurements) {
@@ -85,15 +88,7 @@ public final class StreamClient implements ChatSocket.Handler {
             socket = endpoint.connect(plan.token(), this, null);
             long sent = System.nanoTime();
             measurements.firstRequestNanos.accumulate(sent);
-            socket.send(Map.of(
-                    "type",
-                    "CHAT_REQUEST",
-                    "requestId",
-                    "r-" + UUID.randomUUID(),
-                    "content",
-                    "benchmark " + UUID.randomUUID(),
-                    "options",
-                    Map.of("chunks", plan.chunks(), "chunkIntervalMs", plan.chunkIntervalMs())));
+            ask();
             boolean firstChunk = true;
             while (terminal == null) {
                 Object item = inbox.poll(plan.frameTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -134,6 +129,9 @@ public final class StreamClient implements ChatSocket.Handler {
                     case "ERROR" -> {
                         if (frame.path("messageId").asString("").equals(messageId)) {
                             terminal(frame, received);
+                        } else if (messageId == null
+                                && requestId.equals(frame.path("requestId").asString(""))) {
+                            refused(frame);
                         } else {
                             // an answer to something else this connection sent (the fault suite's hostile frames)
                             measurements.protocolErrors.incrementAndGet();
@@ -233,6 +231,29 @@ public final class StreamClient implements ChatSocket.Handler {
             socket.abort();
             resume();
         }
+    }
+
+    private void ask() {
+        socket.send(Map.of(
+                "type",
+                "CHAT_REQUEST",
+                "requestId",
+                requestId,
+                "content",
+                content,
+                "options",
+                Map.of("chunks", plan.chunks(), "chunkIntervalMs", plan.chunkIntervalMs())));
+    }
+
+    /** The request itself was refused: asked again a moment later when the server says so, as a client would. */
+    private void refused(JsonNode frame) {
+        if (!frame.path("retryable").asBoolean() || requestRetries >= 5) {
+            throw new IllegalStateException("request refused: " + frame);
+        }
+        requestRetries++;
+        measurements.requestRetries.incrementAndGet();
+        Pause.sleep(200L * requestRetries);
+        ask();
     }
 
     private void recovery(JsonNode frame) {

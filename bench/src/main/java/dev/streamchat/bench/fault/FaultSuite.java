@@ -28,6 +28,10 @@ public final class FaultSuite implements Scenario {
     private final List<Fault> faults = List.of(
             new KillProcess("kill -9 session node", "session-service", false),
             new KillProcess("kill -9 orchestrator", "orchestrator-service", true),
+            new InfrastructureOutage("kafka", true, Duration.ofSeconds(5)),
+            new InfrastructureOutage("kafka", false, Duration.ofSeconds(10)),
+            new InfrastructureOutage("redis", false, Duration.ofSeconds(10)),
+            new InfrastructureOutage("redis", true, Duration.ofSeconds(5)),
             new HostileFrames(10));
 
     /** One line of the table. */
@@ -81,6 +85,7 @@ public final class FaultSuite implements Scenario {
                     .figure(prefix + "protocolErrors", measured.protocolErrors.get())
                     .figure(prefix + "interrupted", measured.interrupted.get())
                     .figure(prefix + "violations", measured.violations.get())
+                    .figure(prefix + "requestsRetried", measured.requestRetries.get())
                     .latency(prefix + "resume", measured.resume);
             measured.failures().forEach(failure -> failures.add(fault.name() + ": " + failure));
         }

@@ -83,6 +83,11 @@ public final class Report {
         return this;
     }
 
+    /** Up to 20 of the run's failures, as the clients described them. */
+    public List<String> failureSamples() {
+        return failures;
+    }
+
     /** False when the run lost, repeated or failed anything: the numbers of such a run are not results. */
     public boolean clean() {
         return clean(figures);

@@ -26,7 +26,8 @@ public interface Scenario {
                 .figure(prefix + "exactStreams", measured.exactStreams.get())
                 .figure(prefix + "missing", measured.missing.get())
                 .figure(prefix + "duplicates", measured.duplicates.get())
-                .figure(prefix + "violations", measured.violations.get());
+                .figure(prefix + "violations", measured.violations.get())
+                .figure(prefix + "requestsRetried", measured.requestRetries.get());
     }
 
     /** The answers of finished clients, for {@link Persistence#lagMillis}. */

@@ -108,6 +108,38 @@ public final class ManagedProcess {
         }
     }
 
+    /**
+     * Freezes the process (SIGSTOP) for {@code duration}, then lets it go on (SIGCONT): its connections stay open and
+     * nothing answers on them, as when the network to it stops carrying packets.
+     */
+    public void freeze(Duration duration) {
+        signal("STOP");
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            signal("CONT");
+        }
+    }
+
+    private void signal(String name) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed (" + exit + ")");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not signal " + this.name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted signalling " + this.name, e);
+        }
+    }
+
     /** The last lines of the log, to show why a process failed. */
     public String tailOfLog(int lines) {
         return Processes.tail(logFile, lines);

@@ -240,7 +240,19 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
 
     private void apply(ChatConnection connection, ClientFrame frame) {
         switch (frame) {
-            case ClientFrame.ChatRequest request -> chatRequest(connection, request);
+            case ClientFrame.ChatRequest request -> {
+                try {
+                    chatRequest(connection, request);
+                } catch (ProtocolException e) {
+                    throw e.forRequest(request.requestId());
+                } catch (RuntimeException e) {
+                    // Redis not answering, say: nothing was started, the same requestId may be sent again
+                    log.error("CHAT_REQUEST {} failed", request.requestId(), e);
+                    connection.send(ServerFrame.Error.of(
+                                    ErrorCode.INTERNAL, "the request could not be handled; send it again", null, true)
+                            .forRequest(request.requestId()));
+                }
+            }
             case ClientFrame.CancelStream cancel -> cancel(connection, cancel);
             case ClientFrame.Reconnect reconnect -> reconnect(connection, reconnect);
             case ClientFrame.Heartbeat heartbeat -> {
@@ -266,10 +278,11 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             follow(connection, known.get().id(), 0, false);
             return;
         }
-        ownership.claim(messageId, userId, conversationId);
-        // held: no chunk may reach the client before its STREAM_STARTED
-        var follower = follow(connection, messageId, 0, true, liveLog(messageId));
+        Follower follower;
         try (var traced = tracing.messageBaggage(messageId)) {
+            ownership.claim(messageId, userId, conversationId);
+            // held: no chunk may reach the client before its STREAM_STARTED
+            follower = follow(connection, messageId, 0, true, liveLog(messageId));
             messaging.messageEvent(DomainEvent.of(
                     "MESSAGE_CREATED", messageId, userId, conversationId, messageId, nodeId, messagePayload(request)));
             messaging.send(ChatCommand.startStream(
@@ -283,11 +296,17 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                     request.model(),
                     request.options()));
         } catch (RuntimeException e) {
-            log.warn("StartStream for message {} not accepted by Kafka: {}", messageId, e.toString());
-            ownership.forgetRequest(userId, request.requestId());
+            log.warn("StartStream for message {} not queued: {}", messageId, e.toString());
             stopFollowing(connection, messageId);
+            try {
+                // so that the same requestId sent again starts the answer instead of following one never queued
+                ownership.forgetRequest(userId, request.requestId());
+            } catch (RuntimeException redisToo) {
+                log.warn("Request {} of {} stays remembered: {}", request.requestId(), userId, redisToo.toString());
+            }
             connection.send(ServerFrame.Error.of(
-                    ErrorCode.INTERNAL, "the request could not be queued; send it again", messageId, true));
+                            ErrorCode.INTERNAL, "the request could not be queued; send it again", messageId, true)
+                    .forRequest(request.requestId()));
             return;
         }
         // only once Kafka holds the command: a node dying before this point leaves the client without a message id
@@ -415,7 +434,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
 
     private void reject(ChatConnection connection, ProtocolException e) {
         badFrames.increment();
-        connection.send(ServerFrame.Error.of(e.code(), e.getMessage(), e.messageId(), false));
+        connection.send(ServerFrame.Error.of(e.code(), e.getMessage(), e.messageId(), false)
+                .forRequest(e.requestId()));
     }
 
     private static Map<String, Object> messagePayload(ClientFrame.ChatRequest request) {

@@ -63,6 +63,14 @@ public class FrameReader {
 
     private ClientFrame.ChatRequest chatRequest(JsonNode frame) {
         String requestId = id(frame, "requestId");
+        try {
+            return chatRequest(frame, requestId);
+        } catch (ProtocolException e) {
+            throw e.forRequest(requestId);
+        }
+    }
+
+    private ClientFrame.ChatRequest chatRequest(JsonNode frame, String requestId) {
         String conversationId = optionalId(frame, "conversationId");
         JsonNode content = frame.get("content");
         if (content == null || !content.isString() || content.asString().isBlank()) {

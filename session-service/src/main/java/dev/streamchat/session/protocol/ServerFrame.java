@@ -84,14 +84,21 @@ public sealed interface ServerFrame {
             long timestamp,
             String code,
             String message,
+            @Nullable String requestId,
             @Nullable String messageId,
-            boolean retryable) implements ServerFrame {
+            boolean retryable)
+            implements ServerFrame {
         public static Error of(ErrorCode code, String message, @Nullable String messageId, boolean retryable) {
             return of(code.name(), message, messageId, retryable);
         }
 
         public static Error of(String code, String message, @Nullable String messageId, boolean retryable) {
-            return new Error("ERROR", now(), code, message, messageId, retryable);
+            return new Error("ERROR", now(), code, message, null, messageId, retryable);
+        }
+
+        /** The same error, as the answer to the CHAT_REQUEST {@code requestId}: how a client ties a refusal to it. */
+        public Error forRequest(@Nullable String requestId) {
+            return new Error(type, timestamp, code, message, requestId, messageId, retryable);
         }
     }
 

@@ -185,6 +185,10 @@ class ChatProtocolIntegrationTests {
                 assertThat(error.path("code").asString())
                         .as(frame.length() > 80 ? frame.substring(0, 80) : frame)
                         .isEqualTo(code);
+                // a CHAT_REQUEST whose requestId could be read gets its refusal tied to it; nothing else carries one
+                assertThat(error.path("requestId").asString(null))
+                        .as(frame.length() > 80 ? frame.substring(0, 80) : frame)
+                        .isEqualTo(frame.contains("\"requestId\":\"r1\"") ? "r1" : null);
             });
             client.sendBinary(new byte[] {1, 2, 3});
             assertThat(client.next().path("code").asString()).isEqualTo("BAD_FRAME");
@@ -279,7 +283,9 @@ class ChatProtocolIntegrationTests {
                     "sneaky",
                     "conversationId",
                     conversationId));
-            assertThat(alice.next().path("code").asString()).isEqualTo("FORBIDDEN");
+            JsonNode refused = alice.next();
+            assertThat(refused.path("code").asString()).isEqualTo("FORBIDDEN");
+            assertThat(refused.path("requestId").asString()).isEqualTo("r2-" + conversationId);
         }
     }
 
