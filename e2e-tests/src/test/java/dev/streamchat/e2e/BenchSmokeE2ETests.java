@@ -93,6 +93,18 @@ class BenchSmokeE2ETests {
     }
 
     @Test
+    void aFrozenRedisOnlyDelaysTheAnswers() {
+        Report report = run(
+                new FaultSuite(),
+                Map.of("streams", "4", "chunks", "600", "interval", "25", "only", "redis-frozen-10-s"));
+
+        assertThat(report.figure("redis-frozen-10-s.resumedExact")).isEqualTo(4);
+        // the clients felt the freeze (no chunk for seconds), and yet every answer ended whole
+        assertThat((double) report.figure("redis-frozen-10-s.longestStallMs")).isGreaterThan(5_000.0);
+        assertThat(report.figure("redis-frozen-10-s.unhealthyAfter")).asList().isEmpty();
+    }
+
+    @Test
     void theGatlingSimulationRunsAndWritesItsReport() {
         Report report = run(
                 new GatlingRun(),

@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,7 +40,19 @@ public final class TestInfrastructure {
     private static final Supplier<Endpoints.Kafka> KAFKA = memoize(TestInfrastructure::startKafka);
     private static final Supplier<Endpoints.Zipkin> ZIPKIN = memoize(TestInfrastructure::startZipkin);
 
+    /** Freezes the test Redis for a while (SIGSTOP, or a paused container): it answers nothing, then goes on. */
+    private static volatile @Nullable Consumer<Duration> redisFreezer;
+
     private TestInfrastructure() {}
+
+    /**
+     * Freezes Redis for {@code duration} and lets it go on, keeping its data and connections: an outage as a network
+     * blip or a stalled server causes one. Returns when Redis answers again.
+     */
+    public static void freezeRedis(Duration duration) {
+        redis();
+        Objects.requireNonNull(redisFreezer, "Redis was not started here").accept(duration);
+    }
 
     public static Endpoints.Postgres postgres() {
         return POSTGRES.get();
@@ -80,10 +94,22 @@ public final class TestInfrastructure {
         if (usesDocker()) {
             var container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
             startAndStopOnExit(container);
+            redisFreezer = duration -> {
+                var docker = DockerClientFactory.instance().client();
+                docker.pauseContainerCmd(container.getContainerId()).exec();
+                try {
+                    Thread.sleep(duration);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    docker.unpauseContainerCmd(container.getContainerId()).exec();
+                }
+            };
             return new Endpoints.Redis(container.getHost(), container.getFirstMappedPort());
         }
         var server = RedisServer.start(Ports.findFree(), WORK.get().resolve("redis"), log("redis"));
         stopOnExit("redis", server);
+        redisFreezer = duration -> server.process().freeze(duration);
         return new Endpoints.Redis("localhost", server.port());
     }
 

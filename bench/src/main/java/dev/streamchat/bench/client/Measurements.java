@@ -41,6 +41,9 @@ public final class Measurements {
     public final AtomicLong protocolErrors = new AtomicLong();
 
     public final LongAccumulator firstRequestNanos = new LongAccumulator(Math::min, Long.MAX_VALUE);
+    /** The longest wait of any client between two chunks of its answer (a stall the client saw), in ns. */
+    public final LongAccumulator longestStallNanos = new LongAccumulator(Math::max, 0);
+
     public final LongAccumulator lastTerminalNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
     public final LongAccumulator lastTerminalMicros = new LongAccumulator(Math::max, Long.MIN_VALUE);
     /** When the last resume got its first missing chunk. */

@@ -59,6 +59,7 @@ public final class StreamClient implements ChatSocket.Handler {
     private final String requestId = "r-" + UUID.randomUUID();
     private final String content = "benchmark " + UUID.randomUUID();
     private volatile long recoveredAtNanos;
+    private long lastChunkNanos;
 
     public StreamClient(Endpoint endpoint, Plan plan, Measurements measurements) {
         this.endpoint = endpoint;
@@ -226,6 +227,10 @@ public final class StreamClient implements ChatSocket.Handler {
             measurements.chunkLatency.recordValue(Math.max(0, received.micros() - emitted) * 1000);
         }
         measurements.chunks.incrementAndGet();
+        if (lastChunkNanos != 0) {
+            measurements.longestStallNanos.accumulate(received.nanos() - lastChunkNanos);
+        }
+        lastChunkNanos = received.nanos();
         next = index + 1;
         if (index == plan.dropAfterChunk() && next < plan.chunks()) {
             socket.abort();

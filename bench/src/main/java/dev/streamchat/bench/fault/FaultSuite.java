@@ -44,6 +44,7 @@ public final class FaultSuite implements Scenario {
             long duplicates,
             long rowsLost,
             double recoverMs,
+            double longestStallMs,
             List<String> unhealthy,
             int failures) {}
 
@@ -81,6 +82,7 @@ public final class FaultSuite implements Scenario {
                     .figure(prefix + "duplicates", row.duplicates())
                     .figure(prefix + "rowsLost", row.rowsLost())
                     .figure(prefix + "recoverMs", row.recoverMs())
+                    .figure(prefix + "longestStallMs", row.longestStallMs())
                     .figure(prefix + "unhealthyAfter", row.unhealthy())
                     .figure(prefix + "protocolErrors", measured.protocolErrors.get())
                     .figure(prefix + "interrupted", measured.interrupted.get())
@@ -115,6 +117,11 @@ public final class FaultSuite implements Scenario {
         List<StreamClient> clients;
         try (var run = StreamRun.start(target.throughGateway(), plans, measured)) {
             awaitChunks(measured, (long) streams * Math.min(20, chunks / 4));
+            // every answer under way before the fault: one refused at its start is not what the fault is about
+            long started = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (measured.firstChunk.getTotalCount() < streams && System.nanoTime() < started) {
+                Pause.sleep(50);
+            }
             injected = System.nanoTime();
             touched = fault.inject(target, run.clients());
             run.await(Scenario.runTimeout(chunks, interval).plusMinutes(1));
@@ -137,6 +144,7 @@ public final class FaultSuite implements Scenario {
                 measured.duplicates.get(),
                 rowsLost(target, clients, plans),
                 Math.max(0, recovered - injected) / 1e6,
+                measured.longestStallNanos.get() / 1e6,
                 target.unhealthyInstances(),
                 measured.failures().size());
     }
@@ -173,7 +181,7 @@ public final class FaultSuite implements Scenario {
     static String table(List<Row> rows) {
         var table = new StringBuilder(String.format(
                 Locale.ROOT,
-                "%-26s %7s %8s %13s %7s %10s %9s %11s %s%n",
+                "%-26s %7s %8s %13s %7s %10s %9s %11s %9s %s%n",
                 "fault",
                 "streams",
                 "affected",
@@ -182,11 +190,12 @@ public final class FaultSuite implements Scenario {
                 "duplicated",
                 "rows lost",
                 "recover ms",
+                "stall ms",
                 "unhealthy after"));
         for (Row row : rows) {
             table.append(String.format(
                     Locale.ROOT,
-                    "%-26s %7d %8d %13d %7d %10d %9d %11.0f %s%n",
+                    "%-26s %7d %8d %13d %7d %10d %9d %11.0f %9.0f %s%n",
                     row.fault(),
                     row.streams(),
                     row.affected(),
@@ -195,6 +204,7 @@ public final class FaultSuite implements Scenario {
                     row.duplicates(),
                     row.rowsLost(),
                     row.recoverMs(),
+                    row.longestStallMs(),
                     row.unhealthy().isEmpty() ? "none" : String.join(",", row.unhealthy())));
         }
         return table.toString();

@@ -13,6 +13,7 @@ import io.micrometer.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -159,12 +160,10 @@ final class Generation {
             int index = nextIndex;
             long emittedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
             long timestamp = emittedAtMicros / 1000;
-            if (!hotLog.append(
+            append(
                     LogFrame.chunk(
                             messageId(), index, chunk.text(), chunk.type().name(), emittedAtMicros),
-                    properties.liveRetention())) {
-                log.warn("Hot log of message {} already holds chunk {}; not appended again", messageId(), index);
-            }
+                    properties.liveRetention());
             nextIndex++;
             digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
             wordCount += words(chunk.text());
@@ -186,8 +185,56 @@ final class Generation {
         }
     }
 
+    /**
+     * Writes one entry to the hot log, asking again while Redis does not answer, for at most
+     * {@code hot-log-outage}: the answer waits (its provider's pieces are buffered) instead of failing. A write that
+     * timed out may still have landed; its fixed stream id makes the repeat a no-op, so nothing is written twice and
+     * no chunk a client saw goes without its CHUNK_RECEIVED event.
+     */
+    private void append(LogFrame frame, Duration retention) {
+        long deadline = System.nanoTime() + properties.hotLogOutage().toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!hotLog.append(frame, retention) && attempt == 1) {
+                    log.warn("Hot log of message {} already holds entry {}", messageId(), frame.index());
+                }
+                if (attempt > 1) {
+                    log.info("Hot log took entry {} of message {} at attempt {}", frame.index(), messageId(), attempt);
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new HotLogUnavailable(properties.hotLogOutage(), e);
+                }
+                if (attempt == 1) {
+                    log.warn(
+                            "Hot log did not take entry {} of message {}; asking again: {}",
+                            frame.index(),
+                            messageId(),
+                            e.toString());
+                }
+                try {
+                    Thread.sleep(Math.min(100L * attempt, 1000L));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new HotLogUnavailable(properties.hotLogOutage(), e);
+                }
+            }
+        }
+    }
+
+    /** Redis did not take a hot-log entry in time: the system failed, not the provider (its breaker is untouched). */
+    static final class HotLogUnavailable extends RuntimeException {
+        HotLogUnavailable(Duration waited, Throwable cause) {
+            super("the hot log did not answer for " + waited, cause);
+        }
+    }
+
     private void failed(Throwable error) {
-        if (error instanceof TimeoutException) {
+        if (error instanceof HotLogUnavailable) {
+            log.error("Message {} ends at chunk {}: {}", messageId(), nextIndex, error.getMessage());
+            fail("INTERNAL", "the answer could not be stored; ask again", true);
+        } else if (error instanceof TimeoutException) {
             fail("TIMEOUT", "the model sent nothing for " + properties.idleTimeout(), true);
         } else if (error instanceof IllegalArgumentException) {
             fail("VALIDATION", error.getMessage(), false);
@@ -232,7 +279,7 @@ final class Generation {
             }
             frame = terminalFrame.apply(nextIndex);
             try {
-                hotLog.append(frame, properties.completedRetention());
+                append(frame, properties.completedRetention());
                 hotLog.updateMeta(messageId(), Map.of("status", status.name(), "totalChunks", "" + nextIndex));
             } catch (RuntimeException e) {
                 log.error("Could not write the end of message {} to the hot log", messageId(), e);

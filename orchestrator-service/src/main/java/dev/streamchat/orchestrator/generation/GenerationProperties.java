@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxChunkChars largest chunk; longer provider pieces are split
  * @param liveRetention how long the hot log lives while the message streams (renewed at every chunk)
  * @param completedRetention how long the hot log keeps a finished message
+ * @param hotLogOutage how long a generation waits for Redis to take its next entry (retrying) before it fails with
+ *     INTERNAL; a Redis restart or a network blip shorter than this only delays the answer
  */
 @ConfigurationProperties("streamchat.generation")
 public record GenerationProperties(
@@ -23,4 +25,5 @@ public record GenerationProperties(
         @DefaultValue("5") int maxStreamsPerUser,
         @DefaultValue("1024") int maxChunkChars,
         @DefaultValue("1h") Duration liveRetention,
-        @DefaultValue("30m") Duration completedRetention) {}
+        @DefaultValue("30m") Duration completedRetention,
+        @DefaultValue("30s") Duration hotLogOutage) {}

@@ -42,6 +42,10 @@ class LeaseSweeper {
     private final GenerationProperties properties;
     private final String nodeId;
     private final Counter interrupted;
+    /** Whether the last sweep could not reach Redis, and since when it has been reachable again. */
+    private boolean unreachable;
+
+    private long reachableSinceNanos;
 
     LeaseSweeper(
             Leases leases,
@@ -62,6 +66,7 @@ class LeaseSweeper {
         this.interrupted = Counter.builder("streamchat.generations.interrupted")
                 .description("Generations ended as INTERRUPTED after their orchestrator's lease expired")
                 .register(meters);
+        this.reachableSinceNanos = System.nanoTime() - leases.ttl().toNanos();
     }
 
     @Scheduled(
@@ -69,12 +74,23 @@ class LeaseSweeper {
             fixedDelayString = "${streamchat.generation.sweep-interval:2s}")
     void sweep() {
         try {
-            for (String messageId : leases.expired(100)) {
+            var expired = leases.expired(100);
+            if (unreachable) {
+                unreachable = false;
+                reachableSinceNanos = System.nanoTime();
+            }
+            if (System.nanoTime() - reachableSinceNanos < leases.ttl().toNanos()) {
+                // Redis was out of this instance's reach a moment ago, and so, likely, out of the owners' reach: a
+                // lease that lapsed meanwhile says nothing about its owner until the owners had a lease time to renew
+                return;
+            }
+            for (String messageId : expired) {
                 if (leases.claim(messageId)) {
                     interrupt(messageId);
                 }
             }
         } catch (RuntimeException e) {
+            unreachable = true;
             log.warn("Lease sweep failed: {}", e.toString());
         }
     }

@@ -52,6 +52,10 @@ class Leases {
         this.ttl = ttl;
     }
 
+    Duration ttl() {
+        return ttl;
+    }
+
     void grant(String messageId, String owner) {
         long until = System.currentTimeMillis() + ttl.toMillis();
         redis.opsForHash().put(HotLog.metaKey(messageId), "owner", owner);

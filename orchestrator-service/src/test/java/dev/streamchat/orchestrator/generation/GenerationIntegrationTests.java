@@ -129,6 +129,34 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aRedisOutageLongerThanTheCommandTimeoutAndTheLeaseOnlyDelaysTheAnswer() {
+        String messageId = startStream(Map.of("chunks", 60, "chunkIntervalMs", 20), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
+
+        // past the 2 s command timeout (writes fail and are asked again) and the 2 s lease of this test (it lapses)
+        TestInfrastructure.freezeRedis(Duration.ofSeconds(3));
+
+        List<JsonNode> log = awaitTerminal(messageId);
+        assertThat(log.getLast().path("kind").asString())
+                .as(log.getLast().toString())
+                .isEqualTo("COMPLETE");
+        assertThat(log).hasSize(61);
+        assertThat(log.subList(0, 60))
+                .extracting(frame -> frame.path("index").asInt())
+                .containsExactlyElementsOf(
+                        java.util.stream.IntStream.range(0, 60).boxed().toList());
+        await().untilAsserted(() -> assertThat(repository.find(messageId)).hasValueSatisfying(row -> {
+            assertThat(row.status()).isEqualTo("COMPLETED");
+            assertThat(row.chunkCount()).isEqualTo(60);
+        }));
+        assertThat(streamEventTypes(messageId, 62))
+                .endsWith("STREAM_COMPLETED")
+                .doesNotContain("STREAM_FAILED", "STREAM_INTERRUPTED")
+                .filteredOn("CHUNK_RECEIVED"::equals)
+                .hasSize(60);
+    }
+
+    @Test
     void aRedeliveredStartStreamStartsNothing() throws Exception {
         var command = startStreamCommand(UUID.randomUUID().toString(), Map.of("chunks", 5, "chunkIntervalMs", 0), null);
         send(command);
