@@ -12,7 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The hot log orchestrator-service writes: {@code chat:meta:{messageId}} (owner, status, {@code totalChunks} once
  * ended) and {@code chat:log:{messageId}} (entry id {@code 0-(index+1)}, the terminal entry last). A log is written
- * from index 0 in order and expires whole, so when it is there it holds the answer from its start.
+ * from index 0 in order and expires whole, so when it is there it holds the answer from its start, unless Redis lost
+ * it meanwhile (restarted: it keeps nothing on disk) and the orchestrator went on writing: a log that starts past the
+ * index asked for does not hold the answer from there, and the next tier answers.
  */
 @Component
 class HotLogTier {
@@ -49,6 +51,9 @@ class HotLogTier {
         if (entries != null) {
             entries.forEach(entry ->
                     frames.add(json.readValue(entry.getValue().get("frame").toString(), Frame.class)));
+        }
+        if (!frames.isEmpty() && frames.getFirst().index() > fromIndex) {
+            return Optional.empty();
         }
         Object total = meta.get("totalChunks");
         return Optional.of(TierAnswer.page(

@@ -167,6 +167,24 @@ class RecoveryIntegrationTests {
     }
 
     @Test
+    void aHotLogThatLostItsStartIsNotAnAnswerFromThere() throws Exception {
+        // Redis restarted mid-answer: the orchestrator went on from chunk 3 into an empty log
+        String messageId = hotLog("alice", 0, false);
+        for (int i = 3; i < 6; i++) {
+            append(messageId, i, Frame.chunk(messageId, i, (1000L + i) * 1000, "chunk-" + i + " ", "TEXT"));
+        }
+
+        JsonNode fromStart = recover("alice", "session-a4", messageId, -1).body();
+        JsonNode fromHeld = recover("alice", "session-a5", messageId, 3).body();
+
+        // no persistence-service here: the database tier, the one that holds chunks 0..2, cannot be asked
+        assertThat(fromStart.path("status").asString()).isEqualTo("ERROR");
+        assertThat(fromStart.path("frames").isEmpty()).isTrue();
+        assertThat(fromHeld.path("status").asString()).isEqualTo("RECOVERED");
+        assertThat(indexes(fromHeld)).containsExactly(4, 5);
+    }
+
+    @Test
     void aCompletedAnswerInTheSharedCacheIsServedOnlyToItsOwnerThenFromTheLocalCache() throws Exception {
         String messageId = "cached-" + UUID.randomUUID();
         var frames = List.of(

@@ -383,9 +383,11 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private Follower.Backlog backlog(ChatConnection connection, String messageId) {
         return from -> {
             var frames = hotLog.read(messageId, from, -1);
-            if (!frames.isEmpty() || hotLog.meta(messageId).isPresent()) {
+            boolean fromItsStart = frames.isEmpty() || frames.getFirst().index() == from;
+            if (fromItsStart && (!frames.isEmpty() || hotLog.meta(messageId).isPresent())) {
                 return frames;
             }
+            // gone, or it lost its start (Redis restarted mid-answer): recovery-service asks the database
             return recover(connection, messageId, from - 1).frames();
         };
     }
