@@ -315,12 +315,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Stops Redis or Kafka ({@code "redis"}, {@code "kafka"}) as an operator would, leaves it down for {@code down},
-     * and starts it again on the same port and data directory; returns once it answers. Redis comes back empty (it
-     * keeps nothing on disk); Kafka keeps its topics, offsets and producer state.
+     * Stops PostgreSQL, Redis or Kafka ({@code "postgres"}, {@code "redis"}, {@code "kafka"}) as an operator would,
+     * leaves it down for {@code down}, and starts it again on the same port and data directory; returns once it
+     * answers. Redis comes back empty (it keeps nothing on disk); PostgreSQL and Kafka keep everything.
      */
     public void restartInfrastructure(String name, Duration down) {
         switch (name) {
+            case "postgres" -> {
+                postgres().close();
+                sleep(down);
+                startPostgres();
+            }
             case "redis" -> {
                 redis().close();
                 sleep(down);

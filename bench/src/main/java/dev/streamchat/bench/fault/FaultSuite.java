@@ -32,6 +32,7 @@ public final class FaultSuite implements Scenario {
             new InfrastructureOutage("kafka", false, Duration.ofSeconds(10)),
             new InfrastructureOutage("redis", false, Duration.ofSeconds(10)),
             new InfrastructureOutage("redis", true, Duration.ofSeconds(5)),
+            new InfrastructureOutage("postgres", true, Duration.ofSeconds(30)),
             new HostileFrames(10));
 
     /** One line of the table. */

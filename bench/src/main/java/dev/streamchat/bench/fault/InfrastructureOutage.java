@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Redis or Kafka taken from every service for a few seconds while answers stream: stopped and started again on the
- * same port (Redis comes back empty, as it keeps nothing on disk), or frozen with SIGSTOP (connections stay open and
+ * PostgreSQL, Redis or Kafka taken from every service for a few seconds while answers stream: stopped and started again
+ * on the same port (Redis comes back empty, as it keeps nothing on disk), or frozen with SIGSTOP (connections stay open and
  * nothing answers on them, as when the network to it stops carrying packets, without a proxy in the way).
  */
 record InfrastructureOutage(String server, boolean restart, Duration down) implements Fault {

@@ -111,7 +111,7 @@ public final class Report {
     }
 
     private static final java.util.Set<String> BAD =
-            java.util.Set.of("missing", "duplicates", "violations", "failures");
+            java.util.Set.of("missing", "duplicates", "violations", "failures", "rowsLost");
 
     public static Map<String, Object> summary(Histogram nanos) {
         var summary = new LinkedHashMap<String, Object>();
