@@ -305,11 +305,13 @@ public final class LocalStack implements AutoCloseable {
                 .filter(candidate -> candidate.instanceId().equals(instanceId))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no instance " + instanceId));
+        ManagedProcess previous;
         synchronized (this) {
-            ManagedProcess running = services.get(instanceId);
-            if (running != null && running.isAlive()) {
-                throw new IllegalStateException(instanceId + " is still running");
-            }
+            previous = services.get(instanceId);
+        }
+        if (previous != null) {
+            // killed or stopped by the caller: the old JVM may still be on its way out (its port still taken)
+            previous.awaitExit(Duration.ofMinutes(1));
         }
         new Readiness(settings, platform, progress).await(List.of(new Check(instance, startService(instance), true)));
     }

@@ -97,14 +97,26 @@ public final class ManagedProcess {
         Processes.terminate(process.toHandle(), grace);
     }
 
-    /** Kills the process at once (SIGKILL), as a crash would. */
+    /**
+     * Kills the process at once (SIGKILL), as a crash would, and returns once it is gone. A JVM with a large heap can
+     * take many seconds to be reaped on a loaded machine (a CI run saw more than 10 s), so this waits up to a minute.
+     */
     public void kill() {
         process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        awaitExit(Duration.ofMinutes(1));
+    }
+
+    /** Waits until the process has ended; fails if it is still alive after {@code timeout}. */
+    public void awaitExit(Duration timeout) {
         try {
-            process.waitFor(10, TimeUnit.SECONDS);
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(
+                        name + " (pid " + process.pid() + ") still runs " + timeout + " after it was told to end");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name + " to end", e);
         }
     }
 
