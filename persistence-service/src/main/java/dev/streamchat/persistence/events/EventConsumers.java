@@ -1,12 +1,13 @@
 package dev.streamchat.persistence.events;
 
+import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The bindings {@code messageEvents-in-0} and {@code streamEvents-in-0} (group persistence-service, dead-letter topics
- * for records that fail three times).
+ * The bindings {@code messageEvents-in-0} (one event at a time; the binder's retries and dead-letter topic) and
+ * {@code streamEvents-in-0} (in batches, one per poll; retries and dead letters are {@link StreamEventBatches}').
  */
 @Configuration(proxyBeanMethods = false)
 class EventConsumers {
@@ -17,7 +18,7 @@ class EventConsumers {
     }
 
     @Bean
-    Consumer<ChatEvent> streamEvents(EventProjection projection) {
-        return projection::apply;
+    Consumer<List<byte[]>> streamEvents(StreamEventBatches batches) {
+        return batches::apply;
     }
 }

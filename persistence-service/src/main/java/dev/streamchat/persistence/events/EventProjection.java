@@ -2,6 +2,14 @@ package dev.streamchat.persistence.events;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -13,8 +21,14 @@ import tools.jackson.databind.json.JsonMapper;
  * Applies one event to the read model, once: the event's id goes into {@code event_store} in the same transaction as
  * its effect, so a redelivered or replayed event finds it there and changes nothing; chunks are keyed by
  * {@code (message_id, chunk_index)}. The topics are read in no fixed order relative to each other, so every effect is
- * order-independent (earliest creation time, first non-null model), and a replay ends in the same rows. An event that would write into another user's conversation or message is
- * refused (its transaction rolls back and the binder sends it to the dead-letter topic).
+ * order-independent (earliest creation time, first non-null model), and a replay ends in the same rows. An event that
+ * would write into another user's conversation or message is refused (its transaction rolls back and it goes to the
+ * dead-letter topic).
+ *
+ * <p>Stream events come in batches ({@link #applyAll}): one transaction per batch, every event recorded by one
+ * statement, and each run of chunk events between two other events written by two statements (chunk rows, chunk
+ * counts), whatever its length. One transaction per chunk (five statements and a commit) cost 0.9 ms of CPU per chunk
+ * between this service and PostgreSQL, the most of any part of the system.
  */
 @Component
 class EventProjection {
@@ -34,52 +48,129 @@ class EventProjection {
 
     @Transactional
     public void apply(ChatEvent event) {
-        if (!record(event)) {
-            log.debug("Event {} applied before; skipped", event.eventId());
-            return;
-        }
-        if (CONVERSATION_DELETED.equals(event.eventType())) {
-            deleteConversation(event);
-            return;
-        }
-        if (event.conversationId() != null && deleted(event.conversationId())) {
-            log.debug(
-                    "Event {} belongs to deleted conversation {}; recorded, not applied",
-                    event.eventId(),
-                    event.conversationId());
-            return;
-        }
-        switch (event.eventType()) {
-            case "MESSAGE_CREATED" -> messageCreated(event);
-            case "STREAM_STARTED" -> assistantMessage(event);
-            case "CHUNK_RECEIVED" -> chunk(event);
-            case "STREAM_COMPLETED" -> finish(event, "COMPLETED");
-            case "STREAM_CANCELLED" -> finish(event, "CANCELLED");
-            case "STREAM_FAILED" -> finish(event, "FAILED");
-            case "STREAM_INTERRUPTED" -> finish(event, "INTERRUPTED");
-            default -> log.debug("Event type {} is not part of the history", event.eventType());
+        try {
+            applyAll(List.of(event));
+        } catch (RefusedEvent refused) {
+            throw refused.getCause();
         }
     }
 
-    private boolean deleted(String conversationId) {
-        return jdbc.sql("select count(*) from deleted_conversations where conversation_id = ?")
-                        .param(conversationId)
-                        .query(Long.class)
-                        .single()
-                > 0;
+    /**
+     * Applies the events in their order, in one transaction. An event wrong in itself (another user's conversation or
+     * message, no index) rolls the whole batch back and is named by its position: {@link RefusedEvent}.
+     */
+    @Transactional
+    public void applyAll(List<ChatEvent> events) {
+        for (int i = 0; i < events.size(); i++) {
+            ChatEvent event = events.get(i);
+            if (blank(event.eventId())
+                    || blank(event.eventType())
+                    || blank(event.aggregateId())
+                    || blank(event.userId())) {
+                throw new RefusedEvent(
+                        i, new IllegalArgumentException("Event " + event.eventId() + " lacks part of its envelope"));
+            }
+        }
+        Set<String> fresh = record(events);
+        Set<String> deletedConversations = deletedAmong(events);
+        var chunks = new ArrayList<Indexed>();
+        for (int i = 0; i < events.size(); i++) {
+            ChatEvent event = events.get(i);
+            if (!fresh.remove(event.eventId())) {
+                log.debug("Event {} applied before; skipped", event.eventId());
+                continue;
+            }
+            if (CONVERSATION_DELETED.equals(event.eventType())) {
+                chunks(chunks);
+                deleteConversation(event, i);
+                deletedConversations.add(event.conversationId());
+                continue;
+            }
+            if (event.conversationId() != null && deletedConversations.contains(event.conversationId())) {
+                log.debug(
+                        "Event {} belongs to deleted conversation {}; recorded, not applied",
+                        event.eventId(),
+                        event.conversationId());
+                continue;
+            }
+            if ("CHUNK_RECEIVED".equals(event.eventType())) {
+                chunks.add(new Indexed(i, event));
+                continue;
+            }
+            chunks(chunks);
+            try {
+                switch (event.eventType()) {
+                    case "MESSAGE_CREATED" -> messageCreated(event);
+                    case "STREAM_STARTED" -> assistantMessage(event);
+                    case "STREAM_COMPLETED" -> finish(event, "COMPLETED");
+                    case "STREAM_CANCELLED" -> finish(event, "CANCELLED");
+                    case "STREAM_FAILED" -> finish(event, "FAILED");
+                    case "STREAM_INTERRUPTED" -> finish(event, "INTERRUPTED");
+                    default -> log.debug("Event type {} is not part of the history", event.eventType());
+                }
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new RefusedEvent(i, e);
+            }
+        }
+        chunks(chunks);
+    }
+
+    /** An event of a batch that is wrong in itself, at {@code index} of the batch; nothing of the batch was applied. */
+    static final class RefusedEvent extends RuntimeException {
+
+        private final int index;
+
+        RefusedEvent(int index, RuntimeException cause) {
+            super(cause.getMessage(), cause);
+            this.index = index;
+        }
+
+        int index() {
+            return index;
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
+    }
+
+    private record Indexed(int index, ChatEvent event) {}
+
+    private Set<String> deletedAmong(List<ChatEvent> events) {
+        String[] conversations = events.stream()
+                .map(ChatEvent::conversationId)
+                .filter(id -> id != null)
+                .distinct()
+                .toArray(String[]::new);
+        if (conversations.length == 0) {
+            return new HashSet<>();
+        }
+        return new HashSet<>(
+                jdbc.sql("select conversation_id from deleted_conversations where conversation_id = any(?::varchar[])")
+                        .param(conversations)
+                        .query(String.class)
+                        .list());
     }
 
     /** Tombstone, rows gone (messages and chunks by cascade), and the content in the recorded events blanked. */
-    private void deleteConversation(ChatEvent event) {
-        String conversationId = required(event.conversationId(), event);
+    private void deleteConversation(ChatEvent event, int index) {
+        String conversationId;
+        try {
+            conversationId = required(event.conversationId(), event);
+        } catch (IllegalArgumentException e) {
+            throw new RefusedEvent(index, e);
+        }
         jdbc.sql("select user_id from conversations where id = ?")
                 .param(conversationId)
                 .query(String.class)
                 .optional()
                 .filter(owner -> !owner.equals(event.userId()))
                 .ifPresent(owner -> {
-                    throw new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
-                            + " deletes conversation " + conversationId + " of another user; refused");
+                    throw new RefusedEvent(
+                            index,
+                            new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
+                                    + " deletes conversation " + conversationId + " of another user; refused"));
                 });
         jdbc.sql("""
                 insert into deleted_conversations (conversation_id, user_id, deleted_at) values (?, ?, ?)
@@ -91,24 +182,43 @@ class EventProjection {
                 .update();
     }
 
-    private boolean record(ChatEvent event) {
-        return jdbc.sql("""
+    /** Records the events (one statement); returns the ids not recorded before, each once. */
+    private Set<String> record(List<ChatEvent> events) {
+        int size = events.size();
+        var ids = new String[size];
+        var types = new String[size];
+        var aggregates = new String[size];
+        var users = new String[size];
+        var conversations = new String[size];
+        var messages = new String[size];
+        var times = new Long[size];
+        var payloads = new String[size];
+        for (int i = 0; i < size; i++) {
+            ChatEvent event = events.get(i);
+            ids[i] = event.eventId();
+            types[i] = event.eventType();
+            aggregates[i] = event.aggregateId();
+            users[i] = event.userId();
+            conversations[i] = event.conversationId();
+            messages[i] = event.messageId();
+            times[i] = event.timestamp();
+            payloads[i] = json.writeValueAsString(event.payloadOrEmpty());
+        }
+        return new HashSet<>(jdbc.sql("""
                         insert into event_store
                             (event_id, event_type, aggregate_id, user_id, conversation_id, message_id, occurred_at, payload)
-                        values (:eventId, :eventType, :aggregateId, :userId, :conversationId, :messageId, :occurredAt,
-                                cast(:payload as jsonb))
+                        select e.id, e.type, e.aggregate, e.user_id, e.conversation, e.message,
+                               timestamptz 'epoch' + e.millis * interval '1 millisecond',
+                               cast(e.payload as jsonb)
+                          from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],
+                                      ?::bigint[], ?::text[])
+                               as e(id, type, aggregate, user_id, conversation, message, millis, payload)
                         on conflict (event_id) do nothing
+                        returning event_id
                         """)
-                        .param("eventId", event.eventId())
-                        .param("eventType", event.eventType())
-                        .param("aggregateId", event.aggregateId())
-                        .param("userId", event.userId())
-                        .param("conversationId", event.conversationId())
-                        .param("messageId", event.messageId())
-                        .param("occurredAt", at(event))
-                        .param("payload", json.writeValueAsString(event.payloadOrEmpty()))
-                        .update()
-                == 1;
+                .params(ids, types, aggregates, users, conversations, messages, times, payloads)
+                .query(String.class)
+                .list());
     }
 
     private void messageCreated(ChatEvent event) {
@@ -146,38 +256,74 @@ class EventProjection {
         requireOwner("messages", required(event.messageId(), event), event);
     }
 
-    private void chunk(ChatEvent event) {
-        // the common case, the answer already known: one read instead of two upserts and their owner checks
-        String owner = jdbc.sql("select user_id from messages where id = ?")
-                .param(required(event.messageId(), event))
-                .query(String.class)
-                .optional()
-                .orElse(null);
-        if (owner == null) {
-            assistantMessage(event);
-        } else if (!owner.equals(event.userId())) {
-            throw new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
-                    + " names messages " + event.messageId() + " of another user; refused");
+    /**
+     * Writes a run of chunk events (and empties the list): the owner of each answer read once, an answer not known yet
+     * created from its first chunk, then every chunk row and every answer's chunk count in one statement each.
+     */
+    private void chunks(List<Indexed> run) {
+        if (run.isEmpty()) {
+            return;
         }
-        Integer index = event.number("index");
-        if (index == null || index < 0) {
-            throw new IllegalArgumentException("CHUNK_RECEIVED " + event.eventId() + " has no index");
+        String[] messageIds = run.stream()
+                .map(chunk -> chunk.event().messageId())
+                .filter(id -> id != null)
+                .distinct()
+                .toArray(String[]::new);
+        var owners = new HashMap<String, String>();
+        jdbc.sql("select id, user_id from messages where id = any(?::varchar[])")
+                .param(messageIds)
+                .query((row, number) -> Map.entry(row.getString(1), row.getString(2)))
+                .list()
+                .forEach(owner -> owners.put(owner.getKey(), owner.getValue()));
+        int size = run.size();
+        var ids = new String[size];
+        var indexes = new Integer[size];
+        var contents = new String[size];
+        var types = new String[size];
+        var times = new Long[size];
+        var counts = new LinkedHashMap<String, Integer>();
+        for (int i = 0; i < size; i++) {
+            ChatEvent event = run.get(i).event();
+            try {
+                String messageId = required(event.messageId(), event);
+                String owner = owners.get(messageId);
+                if (owner == null) {
+                    assistantMessage(event);
+                    owners.put(messageId, event.userId());
+                } else if (!owner.equals(event.userId())) {
+                    throw new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
+                            + " names message " + messageId + " of another user; refused");
+                }
+                Integer index = event.number("index");
+                if (index == null || index < 0) {
+                    throw new IllegalArgumentException("CHUNK_RECEIVED " + event.eventId() + " has no index");
+                }
+                ids[i] = messageId;
+                indexes[i] = index;
+                contents[i] = String.valueOf(event.text("content"));
+                types[i] = event.text("chunkType") == null ? "TEXT" : event.text("chunkType");
+                times[i] = event.timestamp();
+                counts.merge(messageId, index + 1, Math::max);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new RefusedEvent(run.get(i).index(), e);
+            }
         }
         jdbc.sql("""
                 insert into stream_chunks (message_id, chunk_index, content, chunk_type, emitted_at)
-                values (:messageId, :index, :content, :type, :at)
+                select c.message, c.index, c.content, c.type,
+                       timestamptz 'epoch' + c.millis * interval '1 millisecond'
+                  from unnest(?::varchar[], ?::integer[], ?::text[], ?::varchar[], ?::bigint[])
+                       as c(message, index, content, type, millis)
                 on conflict (message_id, chunk_index) do nothing
+                """).params(ids, indexes, contents, types, times).update();
+        jdbc.sql("""
+                update messages m set chunk_count = greatest(m.chunk_count, c.count)
+                  from unnest(?::varchar[], ?::integer[]) as c(id, count)
+                 where m.id = c.id
                 """)
-                .param("messageId", event.messageId())
-                .param("index", index)
-                .param("content", String.valueOf(event.text("content")))
-                .param("type", event.text("chunkType") == null ? "TEXT" : event.text("chunkType"))
-                .param("at", at(event))
+                .params(counts.keySet().toArray(String[]::new), counts.values().toArray(Integer[]::new))
                 .update();
-        jdbc.sql("update messages set chunk_count = greatest(chunk_count, :count) where id = :id")
-                .param("count", index + 1)
-                .param("id", event.messageId())
-                .update();
+        run.clear();
     }
 
     private void finish(ChatEvent event, String status) {
@@ -250,6 +396,10 @@ class EventProjection {
             throw new IllegalArgumentException("Event " + event.eventId() + " lacks its conversation or message id");
         }
         return value;
+    }
+
+    private static boolean blank(@Nullable String value) {
+        return value == null || value.isBlank();
     }
 
     private static Timestamp at(ChatEvent event) {

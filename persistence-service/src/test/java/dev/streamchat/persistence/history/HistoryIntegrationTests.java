@@ -227,6 +227,48 @@ class HistoryIntegrationTests {
     }
 
     @Test
+    void aBadRecordAmongStreamEventsGoesAloneToTheDeadLetterTopicAndEveryOtherIsApplied() throws Exception {
+        var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five ", "six"));
+        List<Map<String, Object>> events = answer.events("a batch with bad records", "STREAM_COMPLETED");
+        publish(events.getFirst());
+        String intruder = UUID.randomUUID().toString();
+        var refused = event(
+                "CHUNK_RECEIVED",
+                "mallory",
+                answer.conversationId,
+                answer.messageId,
+                Map.of("index", 99, "content", "hijack " + intruder, "chunkType", "TEXT"));
+        String garbage = "{\"eventId\": \"" + intruder + "\", unreadable";
+        var records = new ArrayList<Object>(events.subList(1, events.size()));
+        records.add(3, refused);
+        records.add(6, garbage);
+        // sent together, without waiting in between, so that they arrive in the same polls
+        var sent = new ArrayList<java.util.concurrent.Future<?>>();
+        for (Object record : records) {
+            String value = record instanceof String text ? text : JSON.writeValueAsString(record);
+            sent.add(producer.send(new ProducerRecord<>("chat.stream.events", answer.conversationId, value)));
+        }
+        for (var future : sent) {
+            future.get();
+        }
+
+        awaitStatus(answer.messageId, "COMPLETED");
+        assertThat(texts(get("/api/conversations/messages/" + answer.messageId, "alice")
+                        .body()))
+                .containsExactly("one ", "two ", "three ", "four ", "five ", "six");
+        assertThat(onTopic("chat.stream.events.persistence-service.dlt", "hijack " + intruder))
+                .isTrue();
+        assertThat(onTopic("chat.stream.events.persistence-service.dlt", intruder, "unreadable"))
+                .isTrue();
+        assertThat(count("select count(*) from event_store where payload::text like ?", "%" + intruder + "%"))
+                .isZero();
+        assertThat(count(
+                        "select count(*) from stream_chunks where message_id = ? and chunk_index = 99",
+                        answer.messageId))
+                .isZero();
+    }
+
+    @Test
     void deletingAConversationIsAnEventAndNoLaterEventOfItBringsItBack() throws Exception {
         var answer = new Answer("alice", List.of("to be deleted"));
         List<Map<String, Object>> events = answer.events("forget me", "STREAM_COMPLETED");
