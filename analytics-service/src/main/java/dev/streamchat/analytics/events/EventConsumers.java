@@ -14,11 +14,17 @@ class EventConsumers {
 
     @Bean
     Consumer<AnalyticsEvent> streamEvents(AnalyticsProjection projection) {
-        return projection::apply;
+        return event -> applyIfRelevant(projection, event);
     }
 
     @Bean
     Consumer<AnalyticsEvent> sessionEvents(AnalyticsProjection projection) {
-        return projection::apply;
+        return event -> applyIfRelevant(projection, event);
+    }
+
+    private static void applyIfRelevant(AnalyticsProjection projection, AnalyticsEvent event) {
+        if (AnalyticsProjection.relevant(event)) {
+            projection.apply(event);
+        }
     }
 }
