@@ -16,12 +16,17 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +34,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.Message;
 import reactor.core.Disposable;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -45,8 +49,14 @@ final class Generation {
      * next, so under load an answer waited for others to finish before its first chunk, and one slow Redis reply
      * held up every answer on that thread.
      */
-    private static final Scheduler EMITTERS =
-            Schedulers.fromExecutorService(Executors.newVirtualThreadPerTaskExecutor(), "generation-emit");
+    private static final ExecutorService EMITTERS = Executors.newVirtualThreadPerTaskExecutor();
+
+    /**
+     * The most chunks written in one hot-log round trip. A chunk waits for nothing: the writer takes what has piled up
+     * while the previous write was under way, one chunk when the model is slower than Redis, more when it is faster
+     * (a model at full speed, a slow Redis), so the round trips and their CPU do not grow with the model's speed.
+     */
+    static final int MAX_BATCH = 128;
 
     private static final Logger log = LoggerFactory.getLogger(Generation.class);
 
@@ -61,6 +71,10 @@ final class Generation {
     private final @Nullable Span trace;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** What the model sent and the writer has not taken yet: chunks, then one {@link End}. */
+    private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean writing = new AtomicBoolean();
     private final MessageDigest digest = sha256();
     private final long startedAt = System.currentTimeMillis();
     private int nextIndex;
@@ -117,8 +131,7 @@ final class Generation {
                             properties.maxDuration().toMillis(),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
             subscription = Chunking.chunks(pieces, provider.coalesceWindow(), properties.maxChunkChars())
-                    .publishOn(EMITTERS)
-                    .subscribe(this::emit, this::failed, this::completed);
+                    .subscribe(this::offer, error -> offer(new End(error)), () -> offer(new End(null)));
         } finally {
             lock.unlock();
         }
@@ -151,55 +164,119 @@ final class Generation {
         }
     }
 
-    private void emit(ModelPiece chunk) {
+    /** The end of the model's stream: {@code error} null when it completed. */
+    private record End(@Nullable Throwable error) {}
+
+    /** From the model's thread: queues the chunk or the end, and starts the writer unless it is at work. */
+    private void offer(Object item) {
+        inbox.add(item);
+        if (writing.compareAndSet(false, true)) {
+            EMITTERS.execute(this::write);
+        }
+    }
+
+    /** The writer: everything queued, in order, as many chunks per hot-log round trip as have piled up. */
+    private void write() {
+        do {
+            try {
+                var batch = new ArrayList<ModelPiece>();
+                Object item;
+                while ((item = inbox.peek()) != null) {
+                    if (item instanceof ModelPiece chunk) {
+                        inbox.poll();
+                        batch.add(chunk);
+                        if (batch.size() == MAX_BATCH) {
+                            emit(batch);
+                            batch.clear();
+                        }
+                        continue;
+                    }
+                    if (!batch.isEmpty()) {
+                        emit(batch);
+                        batch.clear();
+                    }
+                    inbox.poll();
+                    end((End) item);
+                }
+                if (!batch.isEmpty()) {
+                    emit(batch);
+                }
+            } catch (RuntimeException e) {
+                inbox.clear();
+                failed(e);
+            }
+            writing.set(false);
+        } while (!inbox.isEmpty() && writing.compareAndSet(false, true));
+    }
+
+    private void end(End end) {
+        if (end.error() == null) {
+            completed();
+        } else {
+            failed(end.error());
+        }
+    }
+
+    private void emit(List<ModelPiece> chunks) {
         lock.lock();
         try {
             if (finished) {
                 return;
             }
-            int index = nextIndex;
             long emittedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
             long timestamp = emittedAtMicros / 1000;
-            append(
-                    LogFrame.chunk(
-                            messageId(), index, chunk.text(), chunk.type().name(), emittedAtMicros),
-                    properties.liveRetention());
-            nextIndex++;
-            digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
-            wordCount += words(chunk.text());
-            if (index == 0) {
-                firstChunkAt = Instant.ofEpochMilli(timestamp);
+            var frames = new ArrayList<LogFrame>(chunks.size());
+            for (int i = 0; i < chunks.size(); i++) {
+                ModelPiece chunk = chunks.get(i);
+                frames.add(LogFrame.chunk(
+                        messageId(), nextIndex + i, chunk.text(), chunk.type().name(), emittedAtMicros));
             }
-            events.publish(
-                    event(
-                            StreamEvent.chunkEventId(messageId(), index),
-                            StreamEventType.CHUNK_RECEIVED,
-                            timestamp,
-                            Map.of(
-                                    "index", index,
-                                    "content", chunk.text(),
-                                    "chunkType", chunk.type().name())),
-                    trace);
+            append(frames, properties.liveRetention());
+            for (ModelPiece chunk : chunks) {
+                int index = nextIndex++;
+                digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
+                wordCount += words(chunk.text());
+                if (index == 0) {
+                    firstChunkAt = Instant.ofEpochMilli(timestamp);
+                }
+                events.publish(
+                        event(
+                                StreamEvent.chunkEventId(messageId(), index),
+                                StreamEventType.CHUNK_RECEIVED,
+                                timestamp,
+                                Map.of(
+                                        "index", index,
+                                        "content", chunk.text(),
+                                        "chunkType", chunk.type().name())),
+                        trace);
+            }
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Writes one entry to the hot log, asking again while Redis does not answer, for at most
-     * {@code hot-log-outage}: the answer waits (its provider's pieces are buffered) instead of failing. A write that
-     * timed out may still have landed; its fixed stream id makes the repeat a no-op, so nothing is written twice and
-     * no chunk a client saw goes without its CHUNK_RECEIVED event.
+     * Writes entries to the hot log, asking again while Redis does not answer, for at most {@code hot-log-outage}: the
+     * answer waits (its provider's pieces are queued) instead of failing. A write that timed out may still have
+     * landed; the fixed stream ids make the repeat a no-op, so nothing is written twice and no chunk a client saw goes
+     * without its CHUNK_RECEIVED event.
      */
-    private void append(LogFrame frame, Duration retention) {
+    private void append(List<LogFrame> frames, Duration retention) {
         long deadline = System.nanoTime() + properties.hotLogOutage().toNanos();
+        int first = frames.getFirst().index();
         for (int attempt = 1; ; attempt++) {
             try {
-                if (!hotLog.append(frame, retention) && attempt == 1) {
-                    log.warn("Hot log of message {} already holds entry {}", messageId(), frame.index());
+                int added = hotLog.appendAll(frames, retention);
+                if (added < frames.size() && attempt == 1) {
+                    log.warn(
+                            "Hot log of message {} already held {} of entries {} to {}",
+                            messageId(),
+                            frames.size() - added,
+                            first,
+                            frames.getLast().index());
                 }
                 if (attempt > 1) {
-                    log.info("Hot log took entry {} of message {} at attempt {}", frame.index(), messageId(), attempt);
+                    log.info("Hot log took entry {} of message {} at attempt {}", first, messageId(), attempt);
                 }
                 return;
             } catch (RuntimeException e) {
@@ -209,7 +286,7 @@ final class Generation {
                 if (attempt == 1) {
                     log.warn(
                             "Hot log did not take entry {} of message {}; asking again: {}",
-                            frame.index(),
+                            first,
                             messageId(),
                             e.toString());
                 }
@@ -279,7 +356,7 @@ final class Generation {
             }
             frame = terminalFrame.apply(nextIndex);
             try {
-                append(frame, properties.completedRetention());
+                append(List.of(frame), properties.completedRetention());
                 hotLog.updateMeta(messageId(), Map.of("status", status.name(), "totalChunks", "" + nextIndex));
             } catch (RuntimeException e) {
                 log.error("Could not write the end of message {} to the hot log", messageId(), e);

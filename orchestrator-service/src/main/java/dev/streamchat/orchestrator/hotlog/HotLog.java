@@ -21,23 +21,28 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code chat:meta:{messageId}}: owner, conversation, status, cancel flag.
  * </ul>
  *
- * Append, publish and expiry are one Lua script: one round trip per chunk, and never a live frame that is not in the
- * log.
+ * Append, publish and expiry are one Lua script, and never a live frame that is not in the log. A generation whose
+ * chunks come faster than Redis answers hands over all that have piled up at once ({@link #appendAll}): one round
+ * trip for them all.
  */
 @Component
 public class HotLog {
 
     public static final String CONTROL_CHANNEL = "chat:control";
 
-    private static final RedisScript<Long> APPEND = RedisScript.of("""
-            local added = redis.pcall('XADD', KEYS[1], ARGV[1], 'frame', ARGV[2])
-            if type(added) == 'table' and added.err then
-              return 0
+    /** KEYS: log, channel, meta; ARGV: retention, then id and frame of each entry. Returns how many were new. */
+    private static final RedisScript<Long> APPEND_ALL = RedisScript.of("""
+            local added = 0
+            for i = 2, #ARGV, 2 do
+              local result = redis.pcall('XADD', KEYS[1], ARGV[i], 'frame', ARGV[i + 1])
+              if not (type(result) == 'table' and result.err) then
+                redis.call('PUBLISH', KEYS[2], ARGV[i + 1])
+                added = added + 1
+              end
             end
-            redis.call('PUBLISH', KEYS[2], ARGV[2])
-            redis.call('PEXPIRE', KEYS[1], ARGV[3])
-            redis.call('PEXPIRE', KEYS[3], ARGV[3])
-            return 1
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[3], ARGV[1])
+            return added
             """, Long.class);
 
     private final StringRedisTemplate redis;
@@ -62,13 +67,24 @@ public class HotLog {
 
     /** Appends the frame at its index and publishes it; false when the log already holds that index. */
     public boolean append(LogFrame frame, Duration retention) {
+        return appendAll(List.of(frame), retention) == 1;
+    }
+
+    /**
+     * Appends the frames of one message, in index order, and publishes each new one; returns how many the log did not
+     * hold yet (an entry it holds already, from an earlier attempt, is neither written nor published again).
+     */
+    public int appendAll(List<LogFrame> frames, Duration retention) {
+        String messageId = frames.getFirst().messageId();
+        var args = new String[1 + 2 * frames.size()];
+        args[0] = Long.toString(retention.toMillis());
+        for (int i = 0; i < frames.size(); i++) {
+            args[1 + 2 * i] = "0-" + (frames.get(i).index() + 1);
+            args[2 + 2 * i] = json.writeValueAsString(frames.get(i));
+        }
         Long added = redis.execute(
-                APPEND,
-                List.of(logKey(frame.messageId()), liveChannel(frame.messageId()), metaKey(frame.messageId())),
-                "0-" + (frame.index() + 1),
-                json.writeValueAsString(frame),
-                Long.toString(retention.toMillis()));
-        return added != null && added == 1L;
+                APPEND_ALL, List.of(logKey(messageId), liveChannel(messageId), metaKey(messageId)), (Object[]) args);
+        return added == null ? 0 : added.intValue();
     }
 
     /** Records who owns the message before its generation starts; false when it exists already. */

@@ -129,6 +129,26 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aModelFasterThanRedisHasItsChunksWrittenManyPerRoundTripEachOnceInOrder() {
+        long scriptsBefore = scriptCalls();
+        String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 0), null);
+
+        List<JsonNode> log = awaitTerminal(messageId);
+
+        assertThat(log).hasSize(2001);
+        for (int i = 0; i < 2000; i++) {
+            assertThat(log.get(i).path("index").asInt()).isEqualTo(i);
+        }
+        assertThat(log.getLast().path("totalChunks").asInt()).isEqualTo(2000);
+        long scripts = scriptCalls() - scriptsBefore;
+        // 2,000 chunks at full speed in batches of up to Generation.MAX_BATCH; one round trip per chunk was 2,001
+        assertThat(scripts)
+                .as("hot-log scripts run for 2,000 chunks")
+                .isPositive()
+                .isLessThan(2000 / 4);
+    }
+
+    @Test
     void aRedisOutageLongerThanTheCommandTimeoutAndTheLeaseOnlyDelaysTheAnswer() {
         String messageId = startStream(Map.of("chunks", 60, "chunkIntervalMs", 20), null);
         await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
@@ -453,6 +473,20 @@ class GenerationIntegrationTests {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** How many scripts Redis has run (EVALSHA and EVAL), from its command statistics. */
+    private long scriptCalls() {
+        var stats = redis.execute((org.springframework.data.redis.core.RedisCallback<java.util.Properties>)
+                connection -> connection.serverCommands().info("commandstats"));
+        long calls = 0;
+        for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
+            String line = stats == null ? null : stats.getProperty(command);
+            if (line != null) {
+                calls += Long.parseLong(line.replaceFirst("^calls=(\\d+),.*", "$1"));
+            }
+        }
+        return calls;
     }
 
     private List<JsonNode> awaitTerminal(String messageId) {
