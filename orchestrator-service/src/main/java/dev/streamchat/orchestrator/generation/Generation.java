@@ -39,7 +39,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * One running generation: the single writer of its message. Every chunk goes, in this order, to an index, the hot
  * log (which publishes it live) and a CHUNK_RECEIVED event. Exactly one terminal entry ends it (completed, failed,
- * cancelled, timed out), whichever comes first; a lock keeps a cancel from cutting between a chunk's writes.
+ * cancelled, timed out), whichever comes first; a lock keeps a cancel from cutting between a chunk's writes. A lease
+ * sweeper that took this generation for dead may have ended the message instead: the hot log then refuses this
+ * generation's entries and it stops ({@link #abandon}).
  */
 final class Generation {
 
@@ -231,7 +233,12 @@ final class Generation {
                 frames.add(LogFrame.chunk(
                         messageId(), nextIndex + i, chunk.text(), chunk.type().name(), emittedAtMicros));
             }
-            append(frames, properties.liveRetention());
+            try {
+                append(frames, properties.liveRetention());
+            } catch (HotLog.EndedByAnother e) {
+                abandon();
+                return;
+            }
             for (ModelPiece chunk : chunks) {
                 int index = nextIndex++;
                 digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
@@ -266,7 +273,7 @@ final class Generation {
         int first = frames.getFirst().index();
         for (int attempt = 1; ; attempt++) {
             try {
-                int added = hotLog.appendAll(frames, retention);
+                int added = hotLog.appendAll(frames, HotLog.GENERATION, retention);
                 if (added < frames.size() && attempt == 1) {
                     log.warn(
                             "Hot log of message {} already held {} of entries {} to {}",
@@ -279,6 +286,8 @@ final class Generation {
                     log.info("Hot log took entry {} of message {} at attempt {}", first, messageId(), attempt);
                 }
                 return;
+            } catch (HotLog.EndedByAnother e) {
+                throw e;
             } catch (RuntimeException e) {
                 if (System.nanoTime() > deadline) {
                     throw new HotLogUnavailable(properties.hotLogOutage(), e);
@@ -358,6 +367,9 @@ final class Generation {
             try {
                 append(List.of(frame), properties.completedRetention());
                 hotLog.updateMeta(messageId(), Map.of("status", status.name(), "totalChunks", "" + nextIndex));
+            } catch (HotLog.EndedByAnother e) {
+                abandon();
+                return;
             } catch (RuntimeException e) {
                 log.error("Could not write the end of message {} to the hot log", messageId(), e);
             }
@@ -387,10 +399,7 @@ final class Generation {
         } finally {
             lock.unlock();
         }
-        if (trace != null) {
-            trace.end();
-        }
-        onFinished.accept(new Outcome(
+        finish(new Outcome(
                 this,
                 status,
                 frame.totalChunks() == null ? 0 : frame.totalChunks(),
@@ -399,6 +408,34 @@ final class Generation {
                 errorCode,
                 status == GenerationStatus.FAILED ? null : contentSha256(),
                 firstChunkAt));
+    }
+
+    /**
+     * A sweeper took this generation for dead (its lease lapsed while it or Redis stood still) and ended the message as
+     * INTERRUPTED at the chunk the hot log held: this generation stops and writes and sends nothing more of it. Called
+     * with the lock held.
+     */
+    private void abandon() {
+        finished = true;
+        if (subscription != null) {
+            subscription.dispose();
+        }
+        if (deadline != null) {
+            deadline.dispose();
+        }
+        log.warn(
+                "Message {} was ended by a lease sweeper at chunk {} or before; this generation stops",
+                messageId(),
+                nextIndex);
+        finish(new Outcome(
+                this, GenerationStatus.INTERRUPTED, nextIndex, tokenCount(), null, "INTERRUPTED", null, firstChunkAt));
+    }
+
+    private void finish(Outcome outcome) {
+        if (trace != null) {
+            trace.end();
+        }
+        onFinished.accept(outcome);
     }
 
     StreamEvent event(String eventId, StreamEventType type, long timestamp, Map<String, Object> payload) {

@@ -281,20 +281,24 @@ public class GenerationService {
                         entry.breaker().releasePermission();
                     }
                 }
-                case CANCELLED -> entry.breaker().releasePermission();
+                // CANCELLED, or INTERRUPTED: a sweeper took this generation for dead and ended its message
+                case CANCELLED, INTERRUPTED -> entry.breaker().releasePermission();
                 default -> entry.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
             }
         }
         try {
-            repository.finish(
-                    generation.messageId(),
-                    outcome.status(),
-                    outcome.totalChunks(),
-                    outcome.tokenCount(),
-                    outcome.finishReason(),
-                    outcome.errorCode(),
-                    outcome.contentSha256(),
-                    outcome.firstChunkAt());
+            // an INTERRUPTED outcome here is the sweeper's end of the message: the sweeper records it
+            if (outcome.status() != GenerationStatus.INTERRUPTED) {
+                repository.finish(
+                        generation.messageId(),
+                        outcome.status(),
+                        outcome.totalChunks(),
+                        outcome.tokenCount(),
+                        outcome.finishReason(),
+                        outcome.errorCode(),
+                        outcome.contentSha256(),
+                        outcome.firstChunkAt());
+            }
         } catch (RuntimeException e) {
             log.error("Could not record the end of message {}", generation.messageId(), e);
         }

@@ -10,12 +10,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -42,10 +44,17 @@ class LeaseSweeper {
     private final GenerationProperties properties;
     private final String nodeId;
     private final Counter interrupted;
-    /** Whether the last sweep could not reach Redis, and since when it has been reachable again. */
-    private boolean unreachable;
-
-    private long reachableSinceNanos;
+    /**
+     * The longest this sweeper may go without an answer from Redis and still trust a lapsed lease: as long as an owner
+     * may go without renewing (lease time less renewal interval).
+     */
+    private final long toleratedSilenceNanos;
+    /** When Redis last answered this sweeper. */
+    private long lastAnswerNanos = System.nanoTime();
+    /** Until when lapsed leases are left alone, after this sweeper lost Redis for longer than an owner may. */
+    private long quietUntilNanos = lastAnswerNanos;
+    /** Messages whose lease this instance took but that it could not end yet. */
+    private final Set<String> unended = new LinkedHashSet<>();
 
     LeaseSweeper(
             Leases leases,
@@ -55,6 +64,7 @@ class LeaseSweeper {
             UserStreamLimiter userLimiter,
             GenerationProperties properties,
             MeterRegistry meters,
+            @Value("${streamchat.generation.lease-renewal:3s}") Duration renewal,
             @Value("${eureka.instance.instance-id:${spring.application.name}}") String nodeId) {
         this.leases = leases;
         this.hotLog = hotLog;
@@ -66,32 +76,52 @@ class LeaseSweeper {
         this.interrupted = Counter.builder("streamchat.generations.interrupted")
                 .description("Generations ended as INTERRUPTED after their orchestrator's lease expired")
                 .register(meters);
-        this.reachableSinceNanos = System.nanoTime() - leases.ttl().toNanos();
+        this.toleratedSilenceNanos = leases.ttl().minus(renewal).toNanos();
     }
 
     @Scheduled(
             initialDelayString = "${streamchat.generation.sweep-interval:2s}",
             fixedDelayString = "${streamchat.generation.sweep-interval:2s}")
     void sweep() {
+        Set<String> expired;
         try {
-            var expired = leases.expired(100);
-            if (unreachable) {
-                unreachable = false;
-                reachableSinceNanos = System.nanoTime();
-            }
-            if (System.nanoTime() - reachableSinceNanos < leases.ttl().toNanos()) {
-                // Redis was out of this instance's reach a moment ago, and so, likely, out of the owners' reach: a
-                // lease that lapsed meanwhile says nothing about its owner until the owners had a lease time to renew
-                return;
-            }
-            for (String messageId : expired) {
-                if (leases.claim(messageId)) {
-                    interrupt(messageId);
-                }
-            }
+            expired = leases.expired(100);
         } catch (RuntimeException e) {
-            unreachable = true;
             log.warn("Lease sweep failed: {}", e.toString());
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastAnswerNanos > toleratedSilenceNanos) {
+            // Redis was out of this instance's reach (down, frozen, cut off, or this process stood still) longer than
+            // an owner may go without renewing, so, likely, out of the owners' reach too: a lease that lapsed
+            // meanwhile says nothing about its owner until the owners had a lease time to renew. A failed call and a
+            // call that waited long for its answer both count.
+            quietUntilNanos = now + leases.ttl().toNanos();
+        }
+        lastAnswerNanos = now;
+        if (now - quietUntilNanos < 0) {
+            return;
+        }
+        // leases taken by an earlier sweep that could not end their message (Redis, Kafka or the database failed
+        // half-way; the steps are idempotent), then the lapsed ones this sweep takes
+        var taken = new LinkedHashSet<>(unended);
+        unended.clear();
+        for (String messageId : expired) {
+            try {
+                if (leases.claim(messageId)) {
+                    taken.add(messageId);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Could not take the expired lease of message {}: {}", messageId, e.toString());
+            }
+        }
+        for (String messageId : taken) {
+            try {
+                interrupt(messageId);
+            } catch (RuntimeException e) {
+                log.warn("Could not end message {} whose lease expired; next sweep: {}", messageId, e.toString());
+                unended.add(messageId);
+            }
         }
     }
 
@@ -100,14 +130,14 @@ class LeaseSweeper {
         if (stored == null || !GenerationStatus.STREAMING.name().equals(stored.status())) {
             return;
         }
-        List<LogFrame> entries = hotLog.entries(messageId);
-        if (entries.stream().anyMatch(frame -> !LogFrame.CHUNK.equals(frame.kind()))) {
+        if (!hotLog.claimEnd(messageId, HotLog.SWEEPER)) {
             log.info("Message {} had ended in the hot log before its lease expired", messageId);
             return;
         }
+        // from here on the hot log refuses the generation's entries, should it still be running: the log is final
         var chunks = new ArrayList<LogFrame>();
-        for (LogFrame frame : entries) {
-            if (frame.index() != chunks.size()) {
+        for (LogFrame frame : hotLog.entries(messageId)) {
+            if (!LogFrame.CHUNK.equals(frame.kind()) || frame.index() != chunks.size()) {
                 break;
             }
             chunks.add(frame);
@@ -142,7 +172,9 @@ class LeaseSweeper {
         long now = System.currentTimeMillis();
         String message = "the orchestrator running this answer stopped at chunk " + total + "; ask again";
         hotLog.append(
-                LogFrame.error(messageId, total, "INTERRUPTED", message, true, now), properties.completedRetention());
+                LogFrame.error(messageId, total, "INTERRUPTED", message, true, now),
+                HotLog.SWEEPER,
+                properties.completedRetention());
         hotLog.updateMeta(
                 messageId,
                 Map.of("status", GenerationStatus.INTERRUPTED.name(), "totalChunks", Integer.toString(total)));

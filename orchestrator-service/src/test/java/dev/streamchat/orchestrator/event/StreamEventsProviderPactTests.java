@@ -117,7 +117,9 @@ class StreamEventsProviderPactTests {
                 Duration.ofMinutes(5));
         for (int i = 0; i < 5; i++) {
             hotLog.append(
-                    LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", (1000L + i) * 1000), Duration.ofMinutes(5));
+                    LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", (1000L + i) * 1000),
+                    HotLog.GENERATION,
+                    Duration.ofMinutes(5));
         }
         redis.opsForZSet().add("chat:leases", messageId, System.currentTimeMillis() - 1);
         return event(messageId, "STREAM_INTERRUPTED");

@@ -66,6 +66,9 @@ class GenerationIntegrationTests {
     @Autowired
     GenerationService generations;
 
+    @Autowired
+    LeaseSweeper sweeper;
+
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) throws IOException {
         models = new ModelWireServer();
@@ -80,9 +83,7 @@ class GenerationIntegrationTests {
         registry.add("streamchat.providers.anthropic.api-key", () -> "test-key");
         registry.add("streamchat.providers.anthropic.model", () -> "local-model");
         registry.add("streamchat.generation.idle-timeout", () -> "1s");
-        registry.add("streamchat.generation.lease-ttl", () -> "2s");
-        registry.add("streamchat.generation.lease-renewal", () -> "500ms");
-        registry.add("streamchat.generation.sweep-interval", () -> "500ms");
+        // leases of 3 s renewed every 500 ms and swept every 500 ms, in every context of this test run (pom.xml)
     }
 
     @BeforeAll
@@ -153,8 +154,9 @@ class GenerationIntegrationTests {
         String messageId = startStream(Map.of("chunks", 60, "chunkIntervalMs", 20), null);
         await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
 
-        // past the 2 s command timeout (writes fail and are asked again) and the 2 s lease of this test (it lapses)
-        TestInfrastructure.freezeRedis(Duration.ofSeconds(3));
+        // past the 2 s command timeout (writes fail and are asked again) and the 3 s lease of this test (it lapses):
+        // the sweepers, which lost Redis as long, leave lapsed leases alone until their owners had time to renew
+        TestInfrastructure.freezeRedis(Duration.ofSeconds(4));
 
         List<JsonNode> log = awaitTerminal(messageId);
         assertThat(log.getLast().path("kind").asString())
@@ -375,7 +377,9 @@ class GenerationIntegrationTests {
                 Duration.ofMinutes(5));
         for (int i = 0; i < 5; i++) {
             hotLog.append(
-                    LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", (1000L + i) * 1000), Duration.ofMinutes(5));
+                    LogFrame.chunk(messageId, i, "part-" + i + " ", "TEXT", (1000L + i) * 1000),
+                    HotLog.GENERATION,
+                    Duration.ofMinutes(5));
         }
         redis.opsForZSet().add(Leases.INDEX, messageId, System.currentTimeMillis() - 1);
 
@@ -401,14 +405,42 @@ class GenerationIntegrationTests {
 
     @Test
     void aGenerationThatOutlivesItsLeaseTimeIsRenewedAndNeverSwept() {
-        // 20 chunks 150 ms apart: 3 s, longer than the 2 s lease
-        String messageId = startStream(Map.of("chunks", 20, "chunkIntervalMs", 150), null);
+        // 20 chunks 250 ms apart: 5 s, longer than the 3 s lease
+        String messageId = startStream(Map.of("chunks", 20, "chunkIntervalMs", 250), null);
 
         List<JsonNode> log = awaitTerminal(messageId);
 
         assertThat(log.getLast().path("kind").asString()).isEqualTo("COMPLETE");
         assertThat(log).hasSize(21);
         assertThat(redis.opsForZSet().score(Leases.INDEX, messageId)).isNull();
+    }
+
+    @Test
+    void aGenerationWhoseMessageASweeperEndedWritesAndSendsNothingMore() {
+        // a generation taken for dead (its lease lapsed while it stood still) that runs on: the sweeper ends its
+        // message, and the hot log refuses everything the generation writes after that, its end included
+        String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
+
+        sweeper.interrupt(messageId);
+
+        List<JsonNode> log = awaitTerminal(messageId);
+        JsonNode terminal = log.getLast();
+        assertThat(terminal.path("code").asString()).isEqualTo("INTERRUPTED");
+        int k = terminal.path("index").asInt();
+        assertThat(log).hasSize(k + 1);
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> redis.opsForStream().size(HotLog.logKey(messageId)), size -> size == k + 1);
+        assertThat(repository.find(messageId)).hasValueSatisfying(row -> {
+            assertThat(row.status()).isEqualTo("INTERRUPTED");
+            assertThat(row.chunkCount()).isEqualTo(k);
+        });
+        // the generation's STARTED and chunks, then the sweeper's STARTED, chunks and end, once each by event id
+        assertThat(streamEventTypes(messageId, 2 * k + 3))
+                .containsOnlyOnce("STREAM_INTERRUPTED")
+                .doesNotContain("STREAM_COMPLETED", "STREAM_FAILED", "STREAM_CANCELLED")
+                .endsWith("STREAM_INTERRUPTED");
     }
 
     private String startStream(Map<String, Object> options, String model) {
