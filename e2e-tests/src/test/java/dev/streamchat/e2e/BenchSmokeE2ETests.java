@@ -105,6 +105,22 @@ class BenchSmokeE2ETests {
     }
 
     @Test
+    void anOrchestratorCutOffFromRedisHasItsAnswersEndedByAnotherAndWritesNothingPastTheirEnd() {
+        // sixteen answers over the two orchestrators; those of orchestrator-service-1 outlive its lease while its link
+        // to Redis is frozen: the other instance ends them as INTERRUPTED, and when the link thaws the generations
+        // of orchestrator-service-1 must stop there (before the fence, PostgreSQL got chunks past those ends)
+        String fault = "orchestrator-1-to-redis-frozen-15-s";
+        Report report =
+                run(new FaultSuite(), Map.of("streams", "16", "chunks", "800", "interval", "25", "only", fault));
+
+        assertThat((int) report.figure(fault + ".affected")).isPositive();
+        assertThat(report.figure(fault + ".resumedExact")).isEqualTo(report.figure(fault + ".affected"));
+        assertThat((long) report.figure(fault + ".interrupted")).isPositive();
+        assertThat(report.figure(fault + ".rowsBeyondEnd")).isEqualTo(0L);
+        assertThat(report.figure(fault + ".unhealthyAfter")).asList().isEmpty();
+    }
+
+    @Test
     void theGatlingSimulationRunsAndWritesItsReport() {
         Report report = run(
                 new GatlingRun(),

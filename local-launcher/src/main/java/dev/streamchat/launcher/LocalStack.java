@@ -184,7 +184,12 @@ public final class LocalStack implements AutoCloseable {
 
     private void startKafka() {
         var broker = KafkaBroker.start(
-                settings.ports().kafka(), settings.ports().kafkaController(), data("kafka"), log("kafka"));
+                settings.ports().kafka(),
+                settings.ports().kafkaController(),
+                new KafkaBroker.ProxiedListener(
+                        settings.ports().kafkaProxied(), settings.ports().kafkaProxy()),
+                data("kafka"),
+                log("kafka"));
         kafka = broker;
         record("kafka", broker.pid());
         broker.createTopics(TOPICS.stream()
@@ -201,6 +206,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private ManagedProcess startService(ServiceInstance instance) {
+        return startService(instance, Map.of());
+    }
+
+    private ManagedProcess startService(ServiceInstance instance, Map<String, String> extraEnvironment) {
         var command = new ArrayList<String>();
         command.add(ManagedProcess.javaExecutable());
         command.addAll(settings.serviceJvmOptions());
@@ -216,10 +225,13 @@ public final class LocalStack implements AutoCloseable {
         environment.put("PLATFORM_USERNAME", platform.username());
         environment.put("PLATFORM_PASSWORD", platform.password());
         environment.put("CONFIG_REPO_DIR", settings.configRepo().toString());
-        // the Config Server announces configuration changes on Kafka (Spring Cloud Bus); it does not read config-repo/
+        // the Config Server announces configuration changes on Kafka (Spring Cloud Bus) and does not read config-repo/;
+        // the other services' local profile takes both from here too
         environment.put(
                 "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + settings.ports().kafka());
+        environment.put("REDIS_PORT", Integer.toString(settings.ports().redis()));
         environment.putAll(settings.serviceEnvironment());
+        environment.putAll(extraEnvironment);
         synchronized (this) {
             if (stopping) {
                 throw new IllegalStateException("stopped while starting");
@@ -301,6 +313,14 @@ public final class LocalStack implements AutoCloseable {
      * is healthy and registered in Eureka.
      */
     public void restartService(String instanceId) {
+        restartService(instanceId, Map.of());
+    }
+
+    /**
+     * Starts an instance again, as {@link #restartService(String)} does, with environment variables of its own on top
+     * of the stack's (the fault suite points one instance's {@code REDIS_PORT} at a proxy, say).
+     */
+    public void restartService(String instanceId, Map<String, String> environment) {
         ServiceInstance instance = settings.services().stream()
                 .filter(candidate -> candidate.instanceId().equals(instanceId))
                 .findFirst()
@@ -313,7 +333,8 @@ public final class LocalStack implements AutoCloseable {
             // killed or stopped by the caller: the old JVM may still be on its way out (its port still taken)
             previous.awaitExit(Duration.ofMinutes(1));
         }
-        new Readiness(settings, platform, progress).await(List.of(new Check(instance, startService(instance), true)));
+        new Readiness(settings, platform, progress)
+                .await(List.of(new Check(instance, startService(instance, environment), true)));
     }
 
     /**

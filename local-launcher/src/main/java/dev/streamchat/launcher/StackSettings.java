@@ -93,6 +93,7 @@ public record StackSettings(
         users.put(ports.redis(), "Redis");
         users.put(ports.kafka(), "Kafka");
         users.put(ports.kafkaController(), "the Kafka controller");
+        users.put(ports.kafkaProxied(), "Kafka's listener for clients behind a proxy");
         users.put(ports.zipkin(), "Zipkin");
         services.forEach(s -> users.put(s.port(), s.instanceId()));
         return users;

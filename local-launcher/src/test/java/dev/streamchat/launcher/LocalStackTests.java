@@ -91,7 +91,13 @@ class LocalStackTests {
 
     private StackSettings settings(int zipkinPort) {
         var ports = new InfrastructurePorts(
-                Ports.findFree(), Ports.findFree(), Ports.findFree(), Ports.findFree(), zipkinPort);
+                Ports.findFree(),
+                Ports.findFree(),
+                Ports.findFree(),
+                Ports.findFree(),
+                Ports.findFree(),
+                Ports.findFree(),
+                zipkinPort);
         return new StackSettings(
                 repository,
                 repository.resolve("run"),

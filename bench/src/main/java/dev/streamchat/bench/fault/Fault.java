@@ -14,6 +14,9 @@ interface Fault {
         return false;
     }
 
+    /** Sets the stage before the streams start (routes an instance through a proxy, say). */
+    default void prepare(Target target) {}
+
     /** Inflicts the fault while {@code clients} stream; returns the clients it touched directly (may be empty). */
     List<StreamClient> inject(Target target, List<StreamClient> clients);
 

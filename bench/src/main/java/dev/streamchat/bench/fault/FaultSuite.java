@@ -28,6 +28,10 @@ public final class FaultSuite implements Scenario {
     private final List<Fault> faults = List.of(
             new KillProcess("kill -9 session node", "session-service", false),
             new KillProcess("kill -9 orchestrator", "orchestrator-service", true),
+            // longer than the 10 s lease: the other orchestrator takes the answers over and ends them as INTERRUPTED
+            new LinkFrozen("orchestrator-service-1", "redis", Duration.ofSeconds(15), true),
+            new LinkFrozen("orchestrator-service-1", "kafka", Duration.ofSeconds(10), false),
+            new LinkFrozen("session-service-1", "redis", Duration.ofSeconds(10), false),
             new InfrastructureOutage("kafka", true, Duration.ofSeconds(5)),
             new InfrastructureOutage("kafka", false, Duration.ofSeconds(10)),
             new InfrastructureOutage("redis", false, Duration.ofSeconds(10)),
@@ -44,6 +48,7 @@ public final class FaultSuite implements Scenario {
             long missing,
             long duplicates,
             long rowsLost,
+            long rowsBeyondEnd,
             double recoverMs,
             double longestStallMs,
             List<String> unhealthy,
@@ -82,6 +87,7 @@ public final class FaultSuite implements Scenario {
                     .figure(prefix + "missing", row.missing())
                     .figure(prefix + "duplicates", row.duplicates())
                     .figure(prefix + "rowsLost", row.rowsLost())
+                    .figure(prefix + "rowsBeyondEnd", row.rowsBeyondEnd())
                     .figure(prefix + "recoverMs", row.recoverMs())
                     .figure(prefix + "longestStallMs", row.longestStallMs())
                     .figure(prefix + "unhealthyAfter", row.unhealthy())
@@ -91,6 +97,10 @@ public final class FaultSuite implements Scenario {
                     .figure(prefix + "requestsRetried", measured.requestRetries.get())
                     .latency(prefix + "resume", measured.resume);
             measured.failures().forEach(failure -> failures.add(fault.name() + ": " + failure));
+            if (row.rowsLost() > 0 || row.rowsBeyondEnd() > 0) {
+                failures.add(fault.name() + ": PostgreSQL lacks " + row.rowsLost()
+                        + " chunks the clients got and holds " + row.rowsBeyondEnd() + " past the end they got");
+            }
         }
         System.out.println(table(rows));
         return report.failures(failures);
@@ -116,21 +126,25 @@ public final class FaultSuite implements Scenario {
         List<StreamClient> touched;
         long injected;
         List<StreamClient> clients;
-        try (var run = StreamRun.start(target.throughGateway(), plans, measured)) {
-            awaitChunks(measured, (long) streams * Math.min(20, chunks / 4));
-            // every answer under way before the fault: one refused at its start is not what the fault is about
-            long started = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (measured.firstChunk.getTotalCount() < streams && System.nanoTime() < started) {
-                Pause.sleep(50);
+        try {
+            fault.prepare(target);
+            try (var run = StreamRun.start(target.throughGateway(), plans, measured)) {
+                awaitChunks(measured, (long) streams * Math.min(20, chunks / 4));
+                // every answer under way before the fault: one refused at its start is not what the fault is about
+                long started = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (measured.firstChunk.getTotalCount() < streams && System.nanoTime() < started) {
+                    Pause.sleep(50);
+                }
+                injected = System.nanoTime();
+                touched = fault.inject(target, run.clients());
+                run.await(Scenario.runTimeout(chunks, interval).plusMinutes(1));
+                clients = run.clients();
             }
-            injected = System.nanoTime();
-            touched = fault.inject(target, run.clients());
-            run.await(Scenario.runTimeout(chunks, interval).plusMinutes(1));
-            clients = run.clients();
         } finally {
             fault.heal(target);
         }
         var affected = new LinkedHashSet<>(touched);
+        Stored stored = stored(target, clients, plans);
         clients.stream().filter(client -> client.recoveredAtNanos() > 0).forEach(affected::add);
         long recovered = affected.stream()
                 .mapToLong(StreamClient::recoveredAtNanos)
@@ -143,19 +157,28 @@ public final class FaultSuite implements Scenario {
                 (int) affected.stream().filter(StreamClient::exact).count(),
                 measured.missing.get(),
                 measured.duplicates.get(),
-                rowsLost(target, clients, plans),
+                stored.lost(),
+                stored.beyondEnd(),
                 Math.max(0, recovered - injected) / 1e6,
                 measured.longestStallNanos.get() / 1e6,
                 target.unhealthyInstances(),
                 measured.failures().size());
     }
 
-    /** Chunks clients received that persistence-service does not hold, once it has had two minutes to catch up. */
-    private static long rowsLost(Target target, List<StreamClient> clients, List<StreamClient.Plan> plans) {
+    /**
+     * What PostgreSQL holds against what the clients got: chunks they received that it lacks, once it has had two
+     * minutes to catch up, and chunks of an ended answer past the end its client got (an answer ended twice, by a
+     * generation and by a sweeper that took it for dead, would leave those).
+     */
+    private record Stored(long lost, long beyondEnd) {}
+
+    private static Stored stored(Target target, List<StreamClient> clients, List<StreamClient.Plan> plans) {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         long lost;
+        long beyondEnd;
         do {
             lost = 0;
+            beyondEnd = 0;
             for (int i = 0; i < clients.size(); i++) {
                 StreamClient client = clients.get(i);
                 if (client.messageId() != null) {
@@ -163,13 +186,16 @@ public final class FaultSuite implements Scenario {
                             Objects.requireNonNull(client.messageId()),
                             plans.get(i).token());
                     lost += Math.max(0, client.received() - held);
+                    if (client.terminal() != null) {
+                        beyondEnd += Math.max(0, held - client.received());
+                    }
                 }
             }
             if (lost > 0) {
                 Pause.sleep(500);
             }
         } while (lost > 0 && System.nanoTime() < deadline);
-        return lost;
+        return new Stored(lost, beyondEnd);
     }
 
     public static void awaitChunks(Measurements measured, long atLeast) {
@@ -182,7 +208,7 @@ public final class FaultSuite implements Scenario {
     static String table(List<Row> rows) {
         var table = new StringBuilder(String.format(
                 Locale.ROOT,
-                "%-26s %7s %8s %13s %7s %10s %9s %11s %9s %s%n",
+                "%-36s %7s %8s %13s %7s %10s %9s %9s %11s %9s %s%n",
                 "fault",
                 "streams",
                 "affected",
@@ -190,13 +216,14 @@ public final class FaultSuite implements Scenario {
                 "missing",
                 "duplicated",
                 "rows lost",
+                "past end",
                 "recover ms",
                 "stall ms",
                 "unhealthy after"));
         for (Row row : rows) {
             table.append(String.format(
                     Locale.ROOT,
-                    "%-26s %7d %8d %13d %7d %10d %9d %11.0f %9.0f %s%n",
+                    "%-36s %7d %8d %13d %7d %10d %9d %9d %11.0f %9.0f %s%n",
                     row.fault(),
                     row.streams(),
                     row.affected(),
@@ -204,6 +231,7 @@ public final class FaultSuite implements Scenario {
                     row.missing(),
                     row.duplicates(),
                     row.rowsLost(),
+                    row.rowsBeyondEnd(),
                     row.recoverMs(),
                     row.longestStallMs(),
                     row.unhealthy().isEmpty() ? "none" : String.join(",", row.unhealthy())));

@@ -59,6 +59,10 @@ final class KillProcess implements Fault {
         String victim = killed.getAndSet(null);
         if (victim != null) {
             target.stack().restartService(victim);
+            if (module.equals("session-service")) {
+                // the next fault's streams spread over both nodes again
+                target.awaitGatewayRoutesTo(victim);
+            }
         }
     }
 }

@@ -1,12 +1,16 @@
 package dev.streamchat.bench.stack;
 
+import dev.streamchat.bench.client.ChatSocket;
 import dev.streamchat.bench.client.Endpoint;
+import dev.streamchat.bench.client.Pause;
 import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.ServiceInstance;
 import dev.streamchat.launcher.StackSettings;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +36,7 @@ public final class Target {
 
     private final LocalStack stack;
     private final HttpClient http;
+    private @Nullable RedisCommands<String, String> redis;
 
     public Target(LocalStack stack) {
         this.stack = stack;
@@ -81,6 +86,37 @@ public final class Target {
                 instancesOf("session-service").stream()
                         .map(ServiceInstance::baseUrl)
                         .toList());
+    }
+
+    /**
+     * Waits, up to a minute, until the gateway routes new connections to {@code instanceId} again: a restarted session
+     * node is healthy before the gateway's list of instances has it back (Eureka's fetch, then its health checks).
+     */
+    public void awaitGatewayRoutesTo(String instanceId) {
+        String token = devToken("routing-probe");
+        ChatSocket.Handler ignoring = new ChatSocket.Handler() {
+            @Override
+            public void onFrame(ChatSocket socket, JsonNode frame, long receivedMicros, long receivedNanos) {}
+
+            @Override
+            public void onClosed(ChatSocket socket, int code, @Nullable Throwable error) {}
+        };
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            // eight session ids: when the gateway knows two nodes, all eight land on the other one once in 256
+            for (int i = 0; i < 8; i++) {
+                ChatSocket socket = throughGateway().connect(token, ignoring, null);
+                boolean there = socket.nodeId().equals(instanceId);
+                socket.close();
+                if (there) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the gateway routes nothing to " + instanceId + " after a minute");
+            }
+            Pause.sleep(500);
+        }
     }
 
     /** A token of the local profile for {@code userId}, from the gateway's dev-token endpoint. */
@@ -187,29 +223,24 @@ public final class Target {
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     }
 
-    /**
-     * Deletes keys in the stack's Redis (to make the hot log of answers expire now); one RESP command on a plain
-     * socket, no client library needed for it.
-     */
+    /** Deletes keys in the stack's Redis (to make the hot log of answers expire now). */
     public void deleteRedisKeys(List<String> keys) {
-        try (var socket = new Socket("127.0.0.1", settings().ports().redis())) {
-            var command = new StringBuilder("*").append(keys.size() + 1).append("\r\n$3\r\nDEL\r\n");
-            for (String key : keys) {
-                command.append('$')
-                        .append(key.getBytes(StandardCharsets.UTF_8).length)
-                        .append("\r\n")
-                        .append(key)
-                        .append("\r\n");
-            }
-            socket.getOutputStream().write(command.toString().getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
-            int first = socket.getInputStream().read();
-            if (first != ':') {
-                throw new IllegalStateException("Redis refused DEL");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        redis().del(keys.toArray(String[]::new));
+    }
+
+    /** One field of a hash in the stack's Redis ({@code owner} of {@code chat:meta:{messageId}}, say). */
+    public @Nullable String redisHashField(String key, String field) {
+        return redis().hget(key, field);
+    }
+
+    private synchronized RedisCommands<String, String> redis() {
+        if (redis == null) {
+            redis = RedisClient.create(
+                            RedisURI.create("localhost", settings().ports().redis()))
+                    .connect()
+                    .sync();
         }
+        return redis;
     }
 
     /** The resident set size of a process in bytes, from {@code /proc}. */

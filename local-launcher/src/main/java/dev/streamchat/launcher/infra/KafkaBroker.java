@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real Kafka 4 broker in KRaft mode (broker and controller in one process), run in a child JVM of its own so that
@@ -34,11 +35,24 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * A second listener of the broker, on {@code port}, that advertises {@code advertisedPort}, where a TCP proxy to
+     * {@code port} may stand: a client that bootstraps through the proxy reads the proxy's address in the metadata and
+     * so stays behind it, and the proxy can cut that one client off.
+     */
+    public record ProxiedListener(int port, int advertisedPort) {}
+
+    /**
      * Formats {@code dataDirectory} if it is new, then starts the broker. The broker listens on {@code port}, its
      * controller on {@code controllerPort}.
      */
     public static KafkaBroker start(int port, int controllerPort, Path dataDirectory, Path logFile) {
-        Path config = writeConfig(port, controllerPort, dataDirectory);
+        return start(port, controllerPort, null, dataDirectory, logFile);
+    }
+
+    /** As {@link #start(int, int, Path, Path)}, with a listener for clients behind a proxy when {@code proxied} is set. */
+    public static KafkaBroker start(
+            int port, int controllerPort, @Nullable ProxiedListener proxied, Path dataDirectory, Path logFile) {
+        Path config = writeConfig(port, controllerPort, proxied, dataDirectory);
         String classPath = System.getProperty("java.class.path");
         Path temporary = createDirectories(dataDirectory.resolve("tmp"));
         if (!Files.exists(dataDirectory.resolve("logs/meta.properties"))) {
@@ -95,7 +109,14 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Path writeConfig(int port, int controllerPort, Path dataDirectory) {
+    private static Path writeConfig(
+            int port, int controllerPort, @Nullable ProxiedListener proxied, Path dataDirectory) {
+        String listeners = "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort;
+        String advertised = listeners;
+        if (proxied != null) {
+            listeners += ",PROXIED://localhost:" + proxied.port();
+            advertised += ",PROXIED://localhost:" + proxied.advertisedPort();
+        }
         try {
             Files.createDirectories(dataDirectory);
             Path config = dataDirectory.resolve("server.properties");
@@ -107,13 +128,12 @@ public final class KafkaBroker implements AutoCloseable {
                                     "process.roles=broker,controller",
                                     "node.id=1",
                                     "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
-                                    "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:"
-                                            + controllerPort,
-                                    "advertised.listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:"
-                                            + controllerPort,
+                                    "listeners=" + listeners,
+                                    "advertised.listeners=" + advertised,
                                     "controller.listener.names=CONTROLLER",
                                     "inter.broker.listener.name=PLAINTEXT",
-                                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,"
+                                            + "PROXIED:PLAINTEXT",
                                     "log.dirs=" + dataDirectory.resolve("logs"),
                                     "num.partitions=3",
                                     "offsets.topic.replication.factor=1",
