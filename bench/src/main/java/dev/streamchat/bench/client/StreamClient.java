@@ -59,6 +59,7 @@ public final class StreamClient implements ChatSocket.Handler {
     private final String requestId = "r-" + UUID.randomUUID();
     private final String content = "benchmark " + UUID.randomUUID();
     private volatile long recoveredAtNanos;
+    private boolean askedAgain;
     private long lastChunkNanos;
 
     public StreamClient(Endpoint endpoint, Plan plan, Measurements measurements) {
@@ -101,7 +102,11 @@ public final class StreamClient implements ChatSocket.Handler {
                     if (closed.from() == socket) {
                         measurements.unplannedResumes.incrementAndGet();
                         unplanned = true;
-                        resume();
+                        if (messageId == null) {
+                            askAgain();
+                        } else {
+                            resume(false);
+                        }
                     }
                     continue;
                 }
@@ -213,6 +218,10 @@ public final class StreamClient implements ChatSocket.Handler {
             measurements.missing.addAndGet(index - next);
             measurements.violations.incrementAndGet();
         }
+        if (askedAgain) {
+            askedAgain = false;
+            recoveredAtNanos = received.nanos();
+        }
         if (resuming) {
             resuming = false;
             measurements.resume.recordValue(Math.max(0, received.nanos() - resumeOpenedNanos));
@@ -234,7 +243,7 @@ public final class StreamClient implements ChatSocket.Handler {
         next = index + 1;
         if (index == plan.dropAfterChunk() && next < plan.chunks()) {
             socket.abort();
-            resume();
+            resume(true);
         }
     }
 
@@ -269,7 +278,7 @@ public final class StreamClient implements ChatSocket.Handler {
             measurements.recoveryRetries.incrementAndGet();
             Pause.sleep(200L * recoveryRetries);
             socket.abort();
-            resume();
+            resume(false);
             return;
         }
         if (frame.path("fromIndex").asInt() != next || !("RECOVERED".equals(status) || "COMPLETED".equals(status))) {
@@ -278,14 +287,29 @@ public final class StreamClient implements ChatSocket.Handler {
         }
     }
 
-    /** Connects to another node (any node if the old one is gone) and asks for everything after the last index held. */
-    private void resume() {
+    /**
+     * The connection was lost before STREAM_STARTED (its node died with the request): the same request again on a new
+     * connection, with the same requestId, which gets the same answer if the request had been queued (protocol v1).
+     */
+    private void askAgain() {
+        socket = endpoint.connect(plan.token(), this, null);
+        askedAgain = true;
+        ask();
+    }
+
+    /**
+     * Connects again and asks for everything after the last index held: on another node than the one it left when the
+     * drop is the run's plan (resuming elsewhere is what is measured), else wherever the gateway sends it, as a real
+     * client would (the node it left may be the only one alive: it closed a connection too slow for it, or answered
+     * that a tier was not reachable in time).
+     */
+    private void resume(boolean onAnotherNode) {
         String left = socket == null ? null : socket.nodeId();
         boolean retry = resuming;
         if (!retry) {
             resumeOpenedNanos = System.nanoTime();
         }
-        socket = endpoint.connect(plan.token(), this, left);
+        socket = endpoint.connect(plan.token(), this, onAnotherNode ? left : null);
         if (!retry) {
             measurements.resumes.incrementAndGet();
             if (left != null && !socket.nodeId().equals(left)) {

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * SIGKILL of one service instance mid-stream, as a crash would; it is started again afterwards. Of a module with
- * clients on it (session-service), the instance holding the most streams is the one killed.
+ * SIGKILL of one service instance mid-stream, as a crash would; it is started again afterwards. The instance killed is
+ * the one holding the most streams under way: the session node with the most connections, the orchestrator
+ * generating the most answers.
  */
 final class KillProcess implements Fault {
 
@@ -41,17 +42,29 @@ final class KillProcess implements Fault {
         List<String> instances = target.instancesOf(module).stream()
                 .map(ServiceInstance::instanceId)
                 .toList();
+        Map<StreamClient, String> holders = clients.stream()
+                .filter(client -> client.terminal() == null)
+                .collect(Collectors.toMap(client -> client, client -> holder(target, client)));
         Map<String, Long> streamsOn =
-                clients.stream().collect(Collectors.groupingBy(StreamClient::nodeId, Collectors.counting()));
+                holders.values().stream().collect(Collectors.groupingBy(id -> id, Collectors.counting()));
         String victim = instances.stream()
                 .max(Comparator.comparing(id -> streamsOn.getOrDefault(id, 0L)))
                 .orElseThrow();
         killed.set(victim);
-        List<StreamClient> connected = clients.stream()
-                .filter(client -> client.nodeId().equals(victim))
+        List<StreamClient> touched = holders.entrySet().stream()
+                .filter(entry -> entry.getValue().equals(victim))
+                .map(Map.Entry::getKey)
                 .toList();
         target.stack().service(victim).kill();
-        return connected;
+        return touched;
+    }
+
+    /** The instance a stream goes through: the session node it is connected to, or the orchestrator generating it. */
+    private String holder(Target target, StreamClient client) {
+        if (module.equals("session-service")) {
+            return client.nodeId();
+        }
+        return target.generatorOf(client.messageId());
     }
 
     @Override

@@ -76,10 +76,8 @@ final class LinkFrozen implements Fault {
         // the streams under way through the instance: its connections, or the answers it generates
         List<StreamClient> touched = clients.stream()
                 .filter(client -> client.terminal() == null)
-                .filter(client -> instanceId.equals(client.nodeId())
-                        || (client.messageId() != null
-                                && instanceId.equals(
-                                        target.redisHashField("chat:meta:" + client.messageId(), "owner"))))
+                .filter(client ->
+                        instanceId.equals(client.nodeId()) || instanceId.equals(target.generatorOf(client.messageId())))
                 .toList();
         TcpCrusher frozen = require(proxy);
         frozen.freeze();

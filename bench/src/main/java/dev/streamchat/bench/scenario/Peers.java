@@ -39,14 +39,14 @@ public final class Peers implements Scenario {
 
     @Override
     public String description() {
-        return "the resume workload here and on resumable-stream and Socket.IO (--streams 100 --chunks 200 --cadences 0,10)";
+        return "the resume workload here and on resumable-stream and Socket.IO (--streams 100 --chunks 200 --cadences 0,10,50)";
     }
 
     @Override
     public Report run(Target target, Options options) {
         int streams = options.integer("streams", 100);
         int chunks = options.integer("chunks", 200);
-        String cadences = options.string("cadences", "0,10");
+        String cadences = options.string("cadences", "0,10,50");
         List<String> peers = List.of(
                 options.string("peer-names", "resumable-stream,socket.io").split(","));
         long seed = options.integer("seed", 42);

@@ -42,8 +42,12 @@ public final class ReconnectStorm implements Scenario {
                 .map(token -> new StreamClient.Plan(
                         token, chunks, interval, StreamClient.Plan.NO_DROP, false, Duration.ofSeconds(90)))
                 .toList();
+        // the clients spread over both nodes: the victim may just have been restarted, or be busy (the connections
+        // scenario's 10,000 disconnects) and out of the gateway's list for a moment
+        target.awaitGatewayRoutesTo(victim);
         try (var run = StreamRun.start(target.throughGateway(), plans, measured)) {
             FaultSuite.awaitChunks(measured, (long) clients * Math.min(20, chunks / 4));
+            FaultSuite.awaitFirstChunks(measured, clients);
             long onVictim = run.clients().stream()
                     .filter(c -> c.nodeId().equals(victim))
                     .count();
@@ -64,6 +68,8 @@ public final class ReconnectStorm implements Scenario {
             long restart = System.nanoTime();
             target.stack().restartService(victim);
             report.figure("nodeBackAfterMs", (System.nanoTime() - restart) / 1e6);
+            // what runs next spreads over both nodes again
+            target.awaitGatewayRoutesTo(victim);
         }
         return report.failures(measured.failures());
     }

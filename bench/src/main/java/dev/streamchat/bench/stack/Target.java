@@ -228,9 +228,10 @@ public final class Target {
         redis().del(keys.toArray(String[]::new));
     }
 
-    /** One field of a hash in the stack's Redis ({@code owner} of {@code chat:meta:{messageId}}, say). */
-    public @Nullable String redisHashField(String key, String field) {
-        return redis().hget(key, field);
+    /** The orchestrator instance generating an answer ({@code owner} in its hot-log meta); empty when unknown. */
+    public String generatorOf(@Nullable String messageId) {
+        String owner = messageId == null ? null : redis().hget("chat:meta:" + messageId, "owner");
+        return owner == null ? "" : owner;
     }
 
     private synchronized RedisCommands<String, String> redis() {

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -49,10 +50,10 @@ class LeaseSweeper {
      * may go without renewing (lease time less renewal interval).
      */
     private final long toleratedSilenceNanos;
-    /** When Redis last answered this sweeper. */
-    private long lastAnswerNanos = System.nanoTime();
+    /** When Redis last answered this sweeper; null before its first sweep. */
+    private @Nullable Long lastAnswerNanos;
     /** Until when lapsed leases are left alone, after this sweeper lost Redis for longer than an owner may. */
-    private long quietUntilNanos = lastAnswerNanos;
+    private long quietUntilNanos = System.nanoTime();
     /** Messages whose lease this instance took but that it could not end yet. */
     private final Set<String> unended = new LinkedHashSet<>();
 
@@ -91,7 +92,7 @@ class LeaseSweeper {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastAnswerNanos > toleratedSilenceNanos) {
+        if (lastAnswerNanos != null && now - lastAnswerNanos > toleratedSilenceNanos) {
             // Redis was out of this instance's reach (down, frozen, cut off, or this process stood still) longer than
             // an owner may go without renewing, so, likely, out of the owners' reach too: a lease that lapsed
             // meanwhile says nothing about its owner until the owners had a lease time to renew. A failed call and a

@@ -1,5 +1,6 @@
 package dev.streamchat.session.delivery;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,19 @@ public class RecoveryClient {
     private final LoadBalancerClient loadBalancer;
     private final RestClient client;
 
-    RecoveryClient(LoadBalancerClient loadBalancer, @Value("${streamchat.recovery.timeout:3s}") Duration timeout) {
+    RecoveryClient(
+            LoadBalancerClient loadBalancer,
+            ObservationRegistry observations,
+            @Value("${streamchat.recovery.timeout:3s}") Duration timeout) {
         var requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(timeout);
         requests.setReadTimeout(timeout);
-        // not a RestClient.Builder bean: Eureka's own client would pick that up
-        this.client = RestClient.builder().requestFactory(requests).build();
+        // not a RestClient.Builder bean: Eureka's own client would pick that up; observed, so that the call is a span
+        // of the RECONNECT's trace and recovery-service continues it
+        this.client = RestClient.builder()
+                .requestFactory(requests)
+                .observationRegistry(observations)
+                .build();
         this.loadBalancer = loadBalancer;
     }
 

@@ -13,6 +13,7 @@ import au.com.dius.pact.core.model.PactSpecVersion;
 import au.com.dius.pact.core.model.V4Pact;
 import au.com.dius.pact.core.model.annotations.Pact;
 import dev.streamchat.testsupport.PublishedPacts;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,6 @@ class RecoveryClientPactTests {
         when(loadBalancer.choose("recovery-service"))
                 .thenReturn(new DefaultServiceInstance(
                         "recovery-1", "recovery-service", uri.getHost(), uri.getPort(), false, Map.of()));
-        return new RecoveryClient(loadBalancer, Duration.ofSeconds(5));
+        return new RecoveryClient(loadBalancer, ObservationRegistry.NOOP, Duration.ofSeconds(5));
     }
 }
