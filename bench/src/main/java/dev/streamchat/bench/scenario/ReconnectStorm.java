@@ -57,6 +57,9 @@ public final class ReconnectStorm implements Scenario {
             long lastResumed = measured.lastResumedNanos.get();
             report.figure("clientsOnKilledNode", onVictim)
                     .figure("resumed", measured.unplannedResumes.get())
+                    // RECONNECTs answered RECOVERY {status: ERROR} (recovery-service not answering within the session
+                    // node's timeout) and sent again
+                    .figure("retriedAfterRecoveryError", measured.recoveryRetries.get())
                     .figure("allResumedAfterMs", lastResumed == Long.MIN_VALUE ? -1 : (lastResumed - killed) / 1e6)
                     .latency("resume", measured.resume)
                     .latency("reconnectToChunk", measured.reconnectToChunk);
