@@ -238,6 +238,7 @@ public class GenerationService {
         }
         if (!cancelLocally(messageId)) {
             hotLog.requestCancel(messageId);
+            log.info("Cancel of message {} relayed to the instance that runs it", messageId);
         }
     }
 
@@ -248,6 +249,7 @@ public class GenerationService {
             return false;
         }
         generation.generation().cancel();
+        log.info("Message {} cancelled", messageId);
         return true;
     }
 

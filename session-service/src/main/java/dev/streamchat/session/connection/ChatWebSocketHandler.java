@@ -325,6 +325,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         var owner = ownedBy(connection, cancel.messageId());
         messaging.send(
                 ChatCommand.cancelStream(cancel.messageId(), connection.userId(), owner.conversationId(), nodeId));
+        log.info("Cancel of message {} queued", cancel.messageId());
     }
 
     private MessageOwnership.Owner ownedBy(ChatConnection connection, String messageId) {
