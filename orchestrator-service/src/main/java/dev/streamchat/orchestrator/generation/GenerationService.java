@@ -213,13 +213,20 @@ public class GenerationService {
         }
     }
 
-    /** Renews the lease of every generation this instance runs; one that stops being renewed gets swept. */
+    /**
+     * Renews the lease of every generation this instance runs; one that stops being renewed gets swept. A generation
+     * whose cancel was asked for stops here if the relay on the control channel did not reach this instance.
+     */
     @Scheduled(fixedDelayString = "${streamchat.generation.lease-renewal:3s}")
     void renewLeases() {
         try {
             var owned = new HashSet<>(starting);
             owned.addAll(running.keySet());
-            leases.renew(owned);
+            for (String messageId : leases.renew(owned)) {
+                if (cancelLocally(messageId)) {
+                    log.info("Cancel of message {} found with its lease (its relay did not arrive)", messageId);
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("Could not renew {} leases: {}", running.size() + starting.size(), e.toString());
         }

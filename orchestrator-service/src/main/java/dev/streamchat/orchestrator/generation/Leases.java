@@ -2,6 +2,7 @@ package dev.streamchat.orchestrator.generation;
 
 import dev.streamchat.orchestrator.hotlog.HotLog;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -21,18 +22,26 @@ class Leases {
 
     static final String INDEX = "chat:leases";
 
-    /** Renews only leases still in the index: a generation already swept stays swept. */
-    private static final RedisScript<Long> RENEW = RedisScript.of("""
-            local renewed = 0
+    /**
+     * Renews only leases still in the index: a generation already swept stays swept. Returns the messages among them
+     * whose cancel was asked for, so that a cancel whose message on {@value HotLog#CONTROL_CHANNEL} was lost (pub/sub
+     * delivers at most once, and not to a subscriber whose connection is down) still stops its answer within a
+     * renewal interval.
+     */
+    private static final RedisScript<List> RENEW = RedisScript.of("""
+            local cancelled = {}
             for i, id in ipairs(ARGV) do
               if i > 1 and redis.call('ZSCORE', KEYS[1], id) then
+                local meta = 'chat:meta:' .. id
                 redis.call('ZADD', KEYS[1], ARGV[1], id)
-                redis.call('HSET', 'chat:meta:' .. id, 'leaseUntil', ARGV[1])
-                renewed = renewed + 1
+                redis.call('HSET', meta, 'leaseUntil', ARGV[1])
+                if redis.call('HGET', meta, 'cancelRequested') == 'true' then
+                  table.insert(cancelled, id)
+                end
               end
             end
-            return renewed
-            """, Long.class);
+            return cancelled
+            """, List.class);
 
     /** Takes an expired lease out of the index: exactly one sweeper gets 1 for it. */
     private static final RedisScript<Long> CLAIM = RedisScript.of("""
@@ -63,15 +72,18 @@ class Leases {
         redis.opsForZSet().add(INDEX, messageId, until);
     }
 
-    int renew(Collection<String> messageIds) {
+    /** Renews the leases of these messages; returns those whose cancel was asked for. */
+    List<String> renew(Collection<String> messageIds) {
         if (messageIds.isEmpty()) {
-            return 0;
+            return List.of();
         }
-        var args = new java.util.ArrayList<String>();
+        var args = new ArrayList<String>();
         args.add(Long.toString(System.currentTimeMillis() + ttl.toMillis()));
         args.addAll(messageIds);
-        Long renewed = redis.execute(RENEW, List.of(INDEX), args.toArray());
-        return renewed == null ? 0 : renewed.intValue();
+        List<?> cancelled = redis.execute(RENEW, List.of(INDEX), args.toArray());
+        return cancelled == null
+                ? List.of()
+                : cancelled.stream().map(String::valueOf).toList();
     }
 
     void release(String messageId) {

@@ -231,6 +231,19 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aCancelWhoseRelayWasLostStopsTheGenerationAtItsNextLeaseRenewal() {
+        String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 3);
+
+        // what another instance leaves when its message on the control channel reaches no one
+        redis.opsForHash().put(HotLog.metaKey(messageId), "cancelRequested", "true");
+
+        JsonNode terminal = awaitTerminal(messageId).getLast();
+        assertThat(terminal.path("finishReason").asString()).isEqualTo("CANCELLED");
+        assertThat(terminal.path("totalChunks").asInt()).isLessThan(2000);
+    }
+
+    @Test
     void aCancelFromAnotherUserChangesNothing() {
         String messageId = startStream(Map.of("chunks", 30, "chunkIntervalMs", 10), null);
         send(cancelCommand(messageId, "mallory"));
