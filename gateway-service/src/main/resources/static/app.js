@@ -23,19 +23,26 @@
     status.textContent = text;
   }
 
-  $('login').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const userId = $('user').value.trim();
+  // a dev token of the local profile; the HTTP status when it is refused
+  async function fetchToken(userId) {
     const response = await fetch('/api/auth/dev-token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ userId }),
     });
-    if (!response.ok) {
-      setStatus('failed', 'sign-in refused (' + response.status + ')');
+    if (!response.ok) return response.status;
+    state.token = (await response.json()).token;
+    return 200;
+  }
+
+  $('login').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const userId = $('user').value.trim();
+    const refused = await fetchToken(userId);
+    if (refused !== 200) {
+      setStatus('failed', 'sign-in refused (' + refused + ')');
       return;
     }
-    state.token = (await response.json()).token;
     state.userId = userId;
     $('login').hidden = true;
     $('chat').hidden = false;
@@ -56,6 +63,11 @@
       state.retries += 1;
       const delay = Math.min(200 * 2 ** Math.min(state.retries, 5), 5000);
       setStatus('reconnecting', `connection lost (${event.code}); reconnecting…`);
+      if (event.code === 4401) {
+        // the token expired: a new one, then reconnect and resume as after any drop
+        fetchToken(state.userId).finally(() => setTimeout(connect, delay));
+        return;
+      }
       setTimeout(connect, delay);
     };
   }

@@ -57,6 +57,11 @@ public final class ModelWireServer implements AutoCloseable {
     private void answer(HttpExchange exchange, String contentType, Format format) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         requests.add(exchange.getRequestURI().getPath() + " " + body);
+        if (body.contains("please refuse")) {
+            // what a provider answers a request it finds wrong (a bad parameter, a model it does not have)
+            refuse(exchange);
+            return;
+        }
         exchange.getResponseHeaders().add("Content-Type", contentType);
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -69,6 +74,19 @@ public final class ModelWireServer implements AutoCloseable {
                 format.write(out, i);
                 out.flush();
             }
+        }
+    }
+
+    private static void refuse(HttpExchange exchange) throws IOException {
+        String error = exchange.getRequestURI().getPath().equals("/v1/messages")
+                ? "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"refused\"}}"
+                : "{\"error\":{\"message\":\"refused\",\"type\":\"invalid_request_error\",\"param\":null,"
+                        + "\"code\":null}}";
+        byte[] bytes = error.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(400, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 

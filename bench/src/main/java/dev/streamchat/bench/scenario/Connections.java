@@ -46,7 +46,8 @@ public final class Connections implements Scenario {
         int perProcess = options.integer("per-process", 7_000);
         int batch = options.integer("batch", 250);
         int holdSeconds = options.integer("hold-seconds", 30);
-        int users = options.integer("users", 50);
+        // a user may hold at most 32 connections (session-service's max-connections-per-user): 30 each
+        int users = options.integer("users", Math.max(50, (connections + 29) / 30));
         Path out = Path.of(options.string("out", "bench/results"));
         var report = new Report(name()).parameters(options.used());
         List<String> tokens = Tokens.ofNewUsers(target, "conn", users);

@@ -7,6 +7,7 @@ import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -43,8 +44,29 @@ class RoutingConfiguration {
         };
     }
 
-    /** Rate limits count per user (the token's subject). */
+    /** Keeps the authenticated user's id where {@link TraceContextHeaders} puts it in the forwarded baggage. */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+    GlobalFilter userIdOfTheToken() {
+        return (exchange, chain) -> exchange.getPrincipal()
+                .doOnNext(principal -> exchange.getAttributes().put(TraceContextHeaders.USER_ID, principal.getName()))
+                .then(chain.filter(exchange));
+    }
+
+    /**
+     * WebSocket handshakes count per user too, in a bucket of their own: a reconnect loop spends its own budget, not
+     * the user's API calls.
+     */
+    @Bean
+    KeyResolver handshakeKeyResolver() {
+        return exchange -> exchange.getPrincipal()
+                .map(principal -> "handshake:" + principal.getName())
+                .switchIfEmpty(Mono.just("handshake:anonymous"));
+    }
+
+    /** Rate limits count per user (the token's subject); the resolver a rate limit uses unless it names another. */
+    @Bean
+    @Primary
     KeyResolver userKeyResolver() {
         return exchange ->
                 exchange.getPrincipal().map(principal -> principal.getName()).switchIfEmpty(Mono.just("anonymous"));

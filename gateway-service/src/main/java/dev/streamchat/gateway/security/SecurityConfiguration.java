@@ -4,6 +4,7 @@ import static org.springframework.security.config.Customizer.withDefaults;
 
 import java.nio.charset.StandardCharsets;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,6 +20,8 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -116,12 +119,27 @@ public class SecurityConfiguration {
             throw new IllegalStateException(
                     "Set streamchat.security.jwt.jwk-set-uri (or hmac-secret in the local profile)");
         }
-        decoder.setJwtValidator(
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 properties.issuer() == null || properties.issuer().isBlank()
                         ? JwtValidators.createDefault()
-                        : new DelegatingOAuth2TokenValidator<>(
-                                JwtValidators.createDefaultWithIssuer(properties.issuer())));
+                        : JwtValidators.createDefaultWithIssuer(properties.issuer()),
+                new JwtClaimValidator<String>(JwtClaimNames.SUB, SecurityConfiguration::isUserId)));
         return decoder;
+    }
+
+    /**
+     * A token's subject is the user id that every service keys its data by, in Redis keys and in columns of 128
+     * characters: 1 to 128 characters, none of them a space, a control character or half of a surrogate pair. A token
+     * with another subject is refused (401).
+     */
+    static boolean isUserId(@Nullable String subject) {
+        return subject != null
+                && !subject.isEmpty()
+                && subject.length() <= 128
+                && subject.codePoints()
+                        .noneMatch(c -> Character.isWhitespace(c)
+                                || Character.isISOControl(c)
+                                || Character.getType(c) == Character.SURROGATE);
     }
 
     /** The HS256 key of the local profile. */

@@ -18,11 +18,24 @@ final class Chunking {
     private Chunking() {}
 
     static Flux<ModelPiece> chunks(Flux<ModelPiece> pieces, Duration window, int maxChars) {
+        Flux<ModelPiece> storable = pieces.map(Chunking::storable);
         if (window.isZero() || window.isNegative()) {
-            return pieces.concatMapIterable(piece -> split(piece, maxChars));
+            return storable.concatMapIterable(piece -> split(piece, maxChars));
         }
-        return pieces.bufferTimeout(MAX_PIECES_PER_WINDOW, window)
+        return storable.bufferTimeout(MAX_PIECES_PER_WINDOW, window)
                 .concatMapIterable(batch -> coalesce(batch, maxChars));
+    }
+
+    /**
+     * A NUL character from the model becomes U+FFFD before its chunk gets an index: PostgreSQL's text cannot hold NUL,
+     * so the hot log, the clients and the database all hold the same text.
+     */
+    static ModelPiece storable(ModelPiece piece) {
+        if (piece.text().indexOf('\u0000') < 0) {
+            return piece;
+        }
+        return new ModelPiece(
+                piece.text().replace('\u0000', '\uFFFD'), piece.type(), piece.finishReason(), piece.completionTokens());
     }
 
     static List<ModelPiece> coalesce(List<ModelPiece> batch, int maxChars) {

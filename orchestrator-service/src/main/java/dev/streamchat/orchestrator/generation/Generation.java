@@ -9,6 +9,7 @@ import dev.streamchat.orchestrator.hotlog.LogFrame;
 import dev.streamchat.orchestrator.provider.ModelPiece;
 import dev.streamchat.orchestrator.provider.ModelProvider;
 import dev.streamchat.orchestrator.provider.ModelRequest;
+import dev.streamchat.orchestrator.provider.ProviderRefusal;
 import io.micrometer.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -324,6 +325,13 @@ final class Generation {
             fail("TIMEOUT", "the model sent nothing for " + properties.idleTimeout(), true);
         } else if (error instanceof IllegalArgumentException) {
             fail("VALIDATION", error.getMessage(), false);
+        } else if (ProviderRefusal.of(error).isPresent()) {
+            log.info("Provider {} refused message {}: {}", provider.name(), messageId(), error.toString());
+            fail(
+                    "VALIDATION",
+                    "the model refused the request (HTTP "
+                            + ProviderRefusal.of(error).get() + ")",
+                    false);
         } else {
             log.warn("Provider {} failed message {} at chunk {}", provider.name(), messageId(), nextIndex, error);
             fail("PROVIDER_UNAVAILABLE", "the model failed at chunk " + nextIndex, true);

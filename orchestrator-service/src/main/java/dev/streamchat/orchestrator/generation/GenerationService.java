@@ -99,7 +99,8 @@ public class GenerationService {
         var selection = providers.select(command.model());
         var provider = selection.map(ProviderRegistry.Selection::provider).orElseGet(providers::defaultProvider);
         String providerName = selection.isPresent() ? provider.name() : "unknown";
-        String model = selection.isPresent() ? selection.get().model() : command.model();
+        // the model a request named is recorded only when it is a configured one: names are meter tags and columns
+        String model = selection.isPresent() ? selection.get().model() : "unknown";
         starting.add(command.messageId());
         try {
             if (!accept(command, providerName, model)) {

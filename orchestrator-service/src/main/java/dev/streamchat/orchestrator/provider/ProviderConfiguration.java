@@ -15,8 +15,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The providers, built from {@code streamchat.providers.*}: {@code simulated} always, each remote one when
- * {@code enabled}. All of them at once, so that each request can pick its own (Spring AI's own auto-configuration
+ * The providers, built from {@code streamchat.providers.*}: each one that is {@code enabled} (the simulated one in the
+ * local profile and tests only). All of them at once, so that each request can pick its own (Spring AI's own auto-configuration
  * makes one chat model at a time).
  */
 @Configuration(proxyBeanMethods = false)
@@ -24,6 +24,7 @@ import org.springframework.context.annotation.Configuration;
 class ProviderConfiguration {
 
     @Bean
+    @ConditionalOnBooleanProperty("streamchat.providers.simulated.enabled")
     ModelProvider simulatedProvider(ProviderProperties properties) {
         return new SimulatedProvider(properties.simulated());
     }

@@ -22,6 +22,15 @@ class ChunkingTests {
     }
 
     @Test
+    void aNulCharacterFromTheModelBecomesTheReplacementCharacter() {
+        var pieces = Flux.just(text("a\u0000b"), text("c"));
+
+        StepVerifier.create(Chunking.chunks(pieces, Duration.ZERO, 1024).map(ModelPiece::text))
+                .expectNext("a\uFFFDb", "c")
+                .verifyComplete();
+    }
+
+    @Test
     void piecesWithinTheWindowJoinWhileTheyShareAType() {
         var pieces = Flux.just(text("Hel"), text("lo"), new ModelPiece("x = 1", ChunkType.CODE, null, null), text("!"));
 

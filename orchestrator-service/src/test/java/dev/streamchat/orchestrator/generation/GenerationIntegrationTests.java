@@ -13,6 +13,7 @@ import dev.streamchat.testsupport.PostgresTestConfiguration;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
 import dev.streamchat.testsupport.TestInfrastructure;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -58,6 +59,9 @@ class GenerationIntegrationTests {
     StreamSessionRepository repository;
 
     @Autowired
+    CircuitBreakerRegistry breakers;
+
+    @Autowired
     HotLog hotLog;
 
     @Autowired
@@ -75,6 +79,7 @@ class GenerationIntegrationTests {
         registry.add("streamchat.providers.openai.enabled", () -> "true");
         registry.add("streamchat.providers.openai.base-url", () -> models.baseUrl() + "/v1");
         registry.add("streamchat.providers.openai.model", () -> "local-model");
+        registry.add("streamchat.providers.openai.models", () -> "another-model");
         registry.add("streamchat.providers.ollama.enabled", () -> "true");
         registry.add("streamchat.providers.ollama.base-url", models::baseUrl);
         registry.add("streamchat.providers.ollama.model", () -> "local-model");
@@ -329,6 +334,24 @@ class GenerationIntegrationTests {
 
     @ParameterizedTest
     @ValueSource(strings = {"openai", "ollama", "anthropic"})
+    void aRequestTheProviderRefusesIsTheRequestsFaultAndLeavesTheBreakerAlone(String provider) {
+        var breaker = breakers.circuitBreaker(provider);
+        long failedBefore = breaker.getMetrics().getNumberOfFailedCalls();
+
+        String messageId = startStream(Map.of(), provider, "please refuse this");
+
+        JsonNode error = awaitTerminal(messageId).getLast();
+        assertThat(error.path("kind").asString()).isEqualTo("ERROR");
+        assertThat(error.path("code").asString()).isEqualTo("VALIDATION");
+        assertThat(error.path("message").asString()).contains("HTTP 400");
+        assertThat(error.path("retryable").asBoolean()).isFalse();
+        await().untilAsserted(() -> assertThat(repository.find(messageId))
+                .hasValueSatisfying(row -> assertThat(row.status()).isEqualTo("FAILED")));
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(failedBefore);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "ollama", "anthropic"})
     void aProviderServerThatDropsMidStreamEndsTheMessageWithAnError(String provider) {
         String messageId = startStream(Map.of(), provider, "please break now");
 
@@ -346,6 +369,19 @@ class GenerationIntegrationTests {
 
         assertThat(models.requests())
                 .anySatisfy(request -> assertThat(request).contains("\"model\":\"another-model\""));
+    }
+
+    @Test
+    void aModelTheProviderIsNotConfiguredWithIsRefusedAndNeverRecordedByItsName() {
+        String messageId = startStream(Map.of(), "openai/made-up-" + UUID.randomUUID());
+
+        JsonNode error = awaitTerminal(messageId).getLast();
+
+        assertThat(error.path("code").asString()).isEqualTo("VALIDATION");
+        assertThat(models.requests()).noneSatisfy(request -> assertThat(request).contains("made-up-"));
+        assertThat(streamEventTypes(messageId, 2)).containsExactly("STREAM_STARTED", "STREAM_FAILED");
+        assertThat(repository.find(messageId))
+                .hasValueSatisfying(row -> assertThat(row.model()).isEqualTo("unknown"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.streamchat.persistence.events;
 
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +53,33 @@ class EventProjection {
             applyAll(List.of(event));
         } catch (RefusedEvent refused) {
             throw refused.getCause();
+        } catch (RuntimeException failure) {
+            if (unstorable(failure)) {
+                throw new IllegalArgumentException(
+                        "Event " + event.eventId() + " cannot be stored: " + failure.getMessage(), failure);
+            }
+            throw failure;
         }
+    }
+
+    /**
+     * True when the database refused an event's data: a data exception or an integrity constraint (SQLState class 22
+     * or 23: a value too long, a NUL character, a broken reference). Such an event fails again on every attempt, so it
+     * goes to the dead-letter topic at once; any other failure (the database away) is waited out.
+     */
+    static boolean unstorable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("22") || state.startsWith("23")) {
+                    return true;
+                }
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.streamchat.persistence.history.HistoryViews.MessageChunks;
 import dev.streamchat.persistence.history.HistoryViews.MessageView;
 import dev.streamchat.persistence.history.HistoryViews.Page;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -24,6 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class HistoryController {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final HistoryService history;
 
@@ -45,7 +48,7 @@ class HistoryController {
             @PathVariable String conversationId,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size) {
-        return history.messages(caller.getSubject(), conversationId, page(page), size(size));
+        return history.messages(caller.getSubject(), id(conversationId), page(page), size(size));
     }
 
     @GetMapping("/api/conversations/messages/{messageId}")
@@ -56,7 +59,7 @@ class HistoryController {
         if (fromIndex < 0) {
             throw new IllegalArgumentException("fromIndex must be 0 or more");
         }
-        return history.chunks(caller.getSubject(), messageId, fromIndex);
+        return history.chunks(caller.getSubject(), id(messageId), fromIndex);
     }
 
     @GetMapping("/api/conversations/search")
@@ -65,15 +68,15 @@ class HistoryController {
             @RequestParam String q,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "20") int size) {
-        if (q.isBlank() || q.length() > 200) {
-            throw new IllegalArgumentException("q must be 1 to 200 characters");
+        if (q.isBlank() || q.length() > 200 || q.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("q must be 1 to 200 characters, none of them a control character");
         }
         return history.search(caller.getSubject(), q, page(page), size(size));
     }
 
     @DeleteMapping("/api/conversations/{conversationId}")
     ResponseEntity<Void> delete(@AuthenticationPrincipal Jwt caller, @PathVariable String conversationId) {
-        history.delete(caller.getSubject(), conversationId);
+        history.delete(caller.getSubject(), id(conversationId));
         return ResponseEntity.noContent().build();
     }
 
@@ -97,6 +100,14 @@ class HistoryController {
         var problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
         problem.setTitle("Bad request");
         return problem;
+    }
+
+    /** An id as the protocol allows it (and every column holds): 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */
+    private static String id(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("an id is 1 to 128 of A-Z a-z 0-9 . _ : -");
+        }
+        return id;
     }
 
     private static int page(int page) {

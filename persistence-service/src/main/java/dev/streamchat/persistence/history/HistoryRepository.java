@@ -34,7 +34,7 @@ class HistoryRepository {
                  where user_id = ? and archived_at is null
                  order by updated_at desc, id limit ? offset ?
                 """)
-                .params(userId, size, page * size)
+                .params(userId, size, (long) page * size)
                 .query((rows, n) ->
                         new ConversationView(rows.getString(1), rows.getString(2), instant(rows, 3), instant(rows, 4)))
                 .list();
@@ -60,7 +60,7 @@ class HistoryRepository {
                         + " from messages where conversation_id = ? and user_id = ?"
                         + " order by created_at, (role = 'assistant'), id limit ?"
                         + " offset ?")
-                .params(conversationId, userId, size, page * size)
+                .params(conversationId, userId, size, (long) page * size)
                 .query((rows, n) -> message(rows))
                 .list();
     }
@@ -109,7 +109,7 @@ class HistoryRepository {
         return jdbc.sql("select " + MESSAGE_COLUMNS
                         + " from messages where user_id = ? and content_tsv @@ plainto_tsquery('simple', ?)"
                         + " order by created_at desc, id limit ? offset ?")
-                .params(userId, query, size, page * size)
+                .params(userId, query, size, (long) page * size)
                 .query((rows, n) -> message(rows))
                 .list();
     }

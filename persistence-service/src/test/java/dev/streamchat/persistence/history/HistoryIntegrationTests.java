@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -269,6 +272,54 @@ class HistoryIntegrationTests {
     }
 
     @Test
+    void eventsTheDatabaseCannotStoreGoToTheDeadLetterTopicAtOnceAndHoldNobodyUp() throws Exception {
+        // a NUL in a question (one event at a time) and in a chunk (in batches), and a conversation id longer than the
+        // protocol allows, followed on the same partitions by another user's answer
+        var poisoned = new Answer("mallory", List.of("fine ", "bad\u0000chunk", "fine"));
+        String tooLong = UUID.randomUUID().toString();
+        var neighbour = new Answer("alice", List.of("still ", "served"));
+        var records = new ArrayList<Map<String, Object>>(poisoned.events("a NUL \u0000 here", "STREAM_COMPLETED"));
+        records.add(event("MESSAGE_CREATED", "mallory", "c".repeat(200), tooLong, Map.of("content", "long id")));
+        records.addAll(neighbour.events("am I held up?", "STREAM_COMPLETED"));
+        for (var record : records) {
+            publish(record, 0);
+        }
+
+        // each of the three refused events would have been tried for about 37 s before it went
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> count("select count(*) from messages where id = ?", neighbour.messageId + ":prompt") == 1
+                        && count(
+                                        "select count(*) from messages where id = ? and status = 'COMPLETED'",
+                                        neighbour.messageId)
+                                == 1);
+        assertThat(texts(get("/api/conversations/messages/" + neighbour.messageId, "alice")
+                        .body()))
+                .containsExactly("still ", "served");
+        assertThat(onTopic("chat.message.events.persistence-service.dlt", poisoned.messageId, "MESSAGE_CREATED"))
+                .isTrue();
+        assertThat(onTopic("chat.message.events.persistence-service.dlt", tooLong))
+                .isTrue();
+        assertThat(onTopic("chat.stream.events.persistence-service.dlt", poisoned.messageId, "CHUNK_RECEIVED"))
+                .isTrue();
+        // the rest of the poisoned answer's batch was applied
+        awaitStatus(poisoned.messageId, "COMPLETED", false);
+        assertThat(count("select count(*) from stream_chunks where message_id = ?", poisoned.messageId))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aConversationIdAsLongAsTheProtocolAllowsIsStored() throws Exception {
+        String conversationId = "c".repeat(128);
+        String messageId = UUID.randomUUID().toString();
+        publish(event("MESSAGE_CREATED", "alice", conversationId, messageId, Map.of("content", "a long id")));
+
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> count("select count(*) from messages where id = ?", messageId + ":prompt") == 1);
+        assertThat(count("select count(*) from conversations where id = ?", conversationId))
+                .isEqualTo(1);
+    }
+
+    @Test
     void deletingAConversationIsAnEventAndNoLaterEventOfItBringsItBack() throws Exception {
         var answer = new Answer("alice", List.of("to be deleted"));
         List<Map<String, Object>> events = answer.events("forget me", "STREAM_COMPLETED");
@@ -333,6 +384,66 @@ class HistoryIntegrationTests {
         assertThat(turns).hasSize(2);
         assertThat(turns.get(0).path("role").asString()).isEqualTo("user");
         assertThat(turns.get(1).path("content").asString()).isEqualTo("Paris.");
+    }
+
+    /**
+     * Generated inputs for every parameter of the history API (numbers of any size, any text, control characters,
+     * ids of any length): each gets an answer or a clear 4xx, never a 500.
+     */
+    @Test
+    void everyInputOfTheHistoryApiGetsAnAnswerOrAClearRefusal() throws Exception {
+        Arbitrary<String> numbers = Arbitraries.oneOf(
+                Arbitraries.integers().map(String::valueOf),
+                Arbitraries.longs().map(String::valueOf),
+                Arbitraries.of("", "-0", "1e3", "0x10", "2147483647", "-2147483648", "99999999999999999999"));
+        Arbitrary<String> texts = Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(40),
+                Arbitraries.strings()
+                        .withCharRange('\u0000', '\u001f')
+                        .ofMinLength(1)
+                        .ofMaxLength(4),
+                Arbitraries.strings().alpha().ofMinLength(120).ofMaxLength(260));
+        var paths = List.<Arbitrary<String>>of(
+                Combinators.combine(numbers, numbers)
+                        .as((page, size) -> "/api/conversations?page=" + encode(page) + "&size=" + encode(size)),
+                Combinators.combine(texts, numbers, numbers)
+                        .as((id, page, size) -> "/api/conversations/" + encode(id) + "/messages?page=" + encode(page)
+                                + "&size=" + encode(size)),
+                Combinators.combine(texts, numbers)
+                        .as((id, from) -> "/api/conversations/messages/" + encode(id) + "?fromIndex=" + encode(from)),
+                Combinators.combine(texts, numbers, numbers)
+                        .as((q, page, size) -> "/api/conversations/search?q=" + encode(q) + "&page=" + encode(page)
+                                + "&size=" + encode(size)));
+        var failures = new ArrayList<String>();
+        for (var path : Arbitraries.oneOf(paths).sampleStream().limit(400).toList()) {
+            int status = status("GET", path);
+            if (status >= 500 || status == 401 || status == 403) {
+                failures.add(status + " " + path);
+            }
+        }
+        for (String id : List.of("a".repeat(129), "nul%00", "%E2%80%AE", "..", "a%20b")) {
+            int status = status("DELETE", "/api/conversations/" + id);
+            if (status >= 500) {
+                failures.add(status + " DELETE " + id);
+            }
+        }
+        assertThat(failures).isEmpty();
+        assertThat(get("/api/conversations?page=2147483647&size=100", "alice").status())
+                .isEqualTo(200);
+    }
+
+    /** The status of alice's request, whatever its body (an error page need not be JSON). */
+    private int status(String method, String path) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + TestTokens.valid("alice"))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -407,10 +518,15 @@ class HistoryIntegrationTests {
     }
 
     private static void publish(Map<String, Object> event) {
+        publish(event, null);
+    }
+
+    /** To the event's topic, on the given partition, or on its conversation's when null. */
+    private static void publish(Map<String, Object> event, Integer partition) {
         String topic = event.get("eventType").equals("MESSAGE_CREATED") ? "chat.message.events" : "chat.stream.events";
         try {
             producer.send(new ProducerRecord<>(
-                            topic, event.get("conversationId").toString(), JSON.writeValueAsString(event)))
+                            topic, partition, event.get("conversationId").toString(), JSON.writeValueAsString(event)))
                     .get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -419,6 +535,10 @@ class HistoryIntegrationTests {
 
     /** Until the answer has the status and its prompt is in too (the two come from different topics). */
     private void awaitStatus(String messageId, String status) {
+        awaitStatus(messageId, status, true);
+    }
+
+    private void awaitStatus(String messageId, String status, boolean withPrompt) {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> jdbc.sql("select status from messages where id = ?")
                                 .param(messageId)
@@ -426,7 +546,8 @@ class HistoryIntegrationTests {
                                 .optional()
                                 .filter(status::equals)
                                 .isPresent()
-                        && count("select count(*) from messages where id = ?", messageId + ":prompt") == 1);
+                        && (!withPrompt
+                                || count("select count(*) from messages where id = ?", messageId + ":prompt") == 1));
     }
 
     private long count(String sql, String parameter) {

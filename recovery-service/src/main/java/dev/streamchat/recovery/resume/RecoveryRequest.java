@@ -18,8 +18,10 @@ public record RecoveryRequest(
         if (messageId == null || !ID.matcher(messageId).matches()) {
             throw new IllegalArgumentException("messageId must be 1 to 128 letters, digits or ._:-");
         }
-        if (lastChunkIndex == null || lastChunkIndex < -1) {
-            throw new IllegalArgumentException("lastChunkIndex must be -1 (nothing received) or more");
+        // below the largest int, so that the index after it is one too
+        if (lastChunkIndex == null || lastChunkIndex < -1 || lastChunkIndex == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "lastChunkIndex must be -1 (nothing received) to " + (Integer.MAX_VALUE - 1));
         }
     }
 }

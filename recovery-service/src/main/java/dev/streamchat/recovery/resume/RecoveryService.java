@@ -100,17 +100,28 @@ public class RecoveryService {
     }
 
     private RecoveryResponse resolve(String userId, String bearerToken, String messageId, int from) {
-        Optional<String> owner = owner(messageId);
+        Optional<String> owner;
+        boolean hotLogFailed = false;
+        try {
+            owner = owner(messageId);
+        } catch (RuntimeException e) {
+            // fail closed: the hot log is read only for its known owner; the database tier checks the owner itself
+            // (it is asked with the user's own token)
+            owner = Optional.empty();
+            hotLogFailed = true;
+            log.warn("Owner of message {} not read; the hot log is passed over: {}", messageId, e.toString());
+        }
         if (owner.isPresent() && !owner.get().equals(userId)) {
             return RecoveryResponse.empty(messageId, RecoveryStatus.NOT_FOUND, from);
         }
         Optional<TierAnswer> live = Optional.empty();
-        boolean hotLogFailed = false;
-        try {
-            live = redisBreaker.executeSupplier(() -> hotLog.read(messageId, from, max()));
-        } catch (RuntimeException e) {
-            hotLogFailed = true;
-            log.warn("Hot log not read for message {}: {}", messageId, e.toString());
+        if (owner.isPresent()) {
+            try {
+                live = redisBreaker.executeSupplier(() -> hotLog.read(messageId, from, max()));
+            } catch (RuntimeException e) {
+                hotLogFailed = true;
+                log.warn("Hot log not read for message {}: {}", messageId, e.toString());
+            }
         }
         if (live.isPresent()) {
             return answer(messageId, from, live.get());
@@ -171,24 +182,22 @@ public class RecoveryService {
 
     /**
      * The owner from the caches, else from what session-service and orchestrator-service recorded in Redis; cached
-     * once known (an owner never changes).
+     * once known (an owner never changes). Fails when Redis cannot be asked.
      */
     private Optional<String> owner(String messageId) {
         Optional<String> cached = owners.get(messageId);
         if (cached.isPresent()) {
             return cached;
         }
-        try {
-            Optional<String> known = redisBreaker.executeSupplier(() -> {
-                String recorded = redis.opsForValue().get("chat:message:" + messageId + ":owner");
-                return recorded != null ? Optional.of(recorded.split(" ", 2)[0]) : hotLog.owner(messageId);
-            });
-            known.ifPresent(id -> owners.put(messageId, id));
-            return known;
-        } catch (RuntimeException e) {
-            log.debug("Owner of message {} not read: {}", messageId, e.toString());
-            return Optional.empty();
-        }
+        Optional<String> known = redisBreaker.executeSupplier(() -> {
+            String recorded = redis.opsForValue().get("chat:message:" + messageId + ":owner");
+            // "<user> <conversation>": a conversation id holds no space
+            return recorded != null
+                    ? Optional.of(recorded.substring(0, recorded.lastIndexOf(' ')))
+                    : hotLog.owner(messageId);
+        });
+        known.ifPresent(id -> owners.put(messageId, id));
+        return known;
     }
 
     /** True while session-service's record of the answer's allocation (a day) exists. */

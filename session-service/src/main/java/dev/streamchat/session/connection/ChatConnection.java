@@ -6,11 +6,13 @@ import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.tracing.TraceContext;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -76,6 +78,14 @@ final class ChatConnection implements FrameSink {
     /** The token the client connected with: recovery-service is asked with it, for this user's data only. */
     String bearerToken() {
         return bearerToken;
+    }
+
+    /** When the token the client connected with expires; null when it does not. */
+    @Nullable
+    Instant tokenExpiresAt() {
+        return session.getPrincipal() instanceof JwtAuthenticationToken token
+                ? token.getToken().getExpiresAt()
+                : null;
     }
 
     /** The trace of the handshake: the parent of every frame's span. */

@@ -264,6 +264,17 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
 
     private void chatRequest(ChatConnection connection, ClientFrame.ChatRequest request) {
         String userId = connection.userId();
+        int maxAnswers = limits.current().maxStreamsPerUser();
+        if (ownership.answersUnderWay(userId) >= maxAnswers) {
+            // refused before any row, key or event is written for it
+            connection.send(ServerFrame.Error.of(
+                            ErrorCode.RATE_LIMITED,
+                            "at most " + maxAnswers + " answers at once; ask again when one has ended",
+                            null,
+                            true)
+                    .forRequest(request.requestId()));
+            return;
+        }
         String conversationId =
                 request.conversationId() == null ? UUID.randomUUID().toString() : request.conversationId();
         if (!ownership.claimConversation(conversationId, userId)) {

@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
  *   <li>an answer belongs to the user who asked ({@code chat:message:{id}:owner}, a day), recorded when its id is
  *       allocated, before the orchestrator has heard of it, so a cancel or a second device's RECONNECT right after
  *       STREAM_STARTED is judged correctly; after that day the orchestrator's {@code chat:meta:{id}} answers;
- *   <li>a user's {@code requestId} names one answer for a day ({@code chat:request:{user}:{requestId}}), so a
- *       request sent again gets the same answer.
+ *   <li>a user's {@code requestId} names one answer for a day ({@code chat:request:{length of user}:{user}:{requestId}}),
+ *       so a request sent again gets the same answer.
  * </ul>
  */
 @Component
@@ -49,17 +49,27 @@ class MessageOwnership {
 
     /** Ties a request to a new answer; if the request was seen before, the answer it got instead. */
     Optional<Owner> rememberRequest(String userId, String requestId, String messageId, String conversationId) {
-        String key = "chat:request:" + userId + ":" + requestId;
+        String key = requestKey(userId, requestId);
         if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, messageId + " " + conversationId, KEEP))) {
             return Optional.empty();
         }
-        String[] known = String.valueOf(redis.opsForValue().get(key)).split(" ", 2);
-        return Optional.of(new Owner(known[0], known[1]));
+        return Optional.of(Owner.parse(String.valueOf(redis.opsForValue().get(key))));
+    }
+
+    /**
+     * How many answers the user has being generated: the orchestrators' claims in {@code chat:active:{user}} that have
+     * not lapsed. Read before anything of a new request is written; the orchestrator's own check stays the one that
+     * decides a race.
+     */
+    long answersUnderWay(String userId) {
+        Long count =
+                redis.opsForZSet().count("chat:active:" + userId, System.currentTimeMillis(), Double.POSITIVE_INFINITY);
+        return count == null ? 0 : count;
     }
 
     /** Forgets a request whose answer could not be started, so that it can be sent again. */
     void forgetRequest(String userId, String requestId) {
-        redis.delete("chat:request:" + userId + ":" + requestId);
+        redis.delete(requestKey(userId, requestId));
     }
 
     void claim(String messageId, String userId, String conversationId) {
@@ -69,8 +79,7 @@ class MessageOwnership {
     Optional<Owner> find(String messageId) {
         String recorded = redis.opsForValue().get(key(messageId));
         if (recorded != null) {
-            String[] parts = recorded.split(" ", 2);
-            return Optional.of(new Owner(parts[0], parts[1]));
+            return Optional.of(Owner.parse(recorded));
         }
         return hotLog.meta(messageId)
                 .map(meta -> new Owner(String.valueOf(meta.get("userId")), String.valueOf(meta.get("conversationId"))));
@@ -80,6 +89,21 @@ class MessageOwnership {
         return "chat:message:" + messageId + ":owner";
     }
 
+    /**
+     * The user id comes with its length: user ids and request ids may both hold ':', and without it user {@code a}'s
+     * request {@code b:r} and user {@code a:b}'s request {@code r} would share a key.
+     */
+    static String requestKey(String userId, String requestId) {
+        return "chat:request:" + userId.length() + ":" + userId + ":" + requestId;
+    }
+
     /** Who an answer belongs to (or, from {@link #rememberRequest}, which answer), and its conversation. */
-    record Owner(String id, String conversationId) {}
+    record Owner(String id, String conversationId) {
+
+        /** From {@code "<id> <conversationId>"}; a conversation id holds no space (the protocol's id characters). */
+        static Owner parse(String recorded) {
+            int space = recorded.lastIndexOf(' ');
+            return new Owner(recorded.substring(0, space), recorded.substring(space + 1));
+        }
+    }
 }

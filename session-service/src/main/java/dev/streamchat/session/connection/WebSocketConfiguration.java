@@ -19,22 +19,26 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 
     private final ChatWebSocketHandler handler;
     private final FrameTracing tracing;
+    private final UserConnectionLimit connectionLimit;
     private final List<String> allowedOrigins;
 
     WebSocketConfiguration(
             ChatWebSocketHandler handler,
             FrameTracing tracing,
+            UserConnectionLimit connectionLimit,
             @Value("${streamchat.protocol.allowed-origins:*}") List<String> allowedOrigins) {
         this.handler = handler;
         this.tracing = tracing;
+        this.connectionLimit = connectionLimit;
         this.allowedOrigins = allowedOrigins;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // tokens travel in a header or the query, never in a cookie, so another origin cannot borrow a user's session
-        registry.addHandler(handler, "/ws/chat")
-                .addInterceptors(tracing.handshakeInterceptor())
+        // a user's connections over the limit are refused at the handshake (429), before any work is done for them
+        registry.addHandler(connectionLimit.counting(handler), "/ws/chat")
+                .addInterceptors(connectionLimit, tracing.handshakeInterceptor())
                 .setAllowedOriginPatterns(allowedOrigins.toArray(String[]::new));
     }
 

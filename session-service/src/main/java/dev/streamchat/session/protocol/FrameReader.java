@@ -81,6 +81,10 @@ public class FrameReader {
             throw new ProtocolException(
                     ErrorCode.VALIDATION, "content must be at most " + maxContentChars + " characters");
         }
+        String unstorable = unstorable(content.asString());
+        if (unstorable != null) {
+            throw new ProtocolException(ErrorCode.VALIDATION, "content " + unstorable);
+        }
         String model = optional(frame, "model", MODEL);
         JsonNode options = frame.get("options");
         Map<String, Object> optionMap = Map.of();
@@ -96,8 +100,14 @@ public class FrameReader {
     private ClientFrame.Reconnect reconnect(JsonNode frame) {
         String messageId = id(frame, "messageId");
         JsonNode last = frame.get("lastChunkIndex");
-        if (last == null || !last.isIntegralNumber() || !last.canConvertToInt() || last.asInt() < -1) {
-            throw new ProtocolException(ErrorCode.VALIDATION, "lastChunkIndex must be an integer >= -1");
+        // below the largest int, so that the index after it is one too
+        if (last == null
+                || !last.isIntegralNumber()
+                || !last.canConvertToInt()
+                || last.asInt() < -1
+                || last.asInt() == Integer.MAX_VALUE) {
+            throw new ProtocolException(
+                    ErrorCode.VALIDATION, "lastChunkIndex must be an integer from -1 to " + (Integer.MAX_VALUE - 1));
         }
         return new ClientFrame.Reconnect(messageId, last.asInt());
     }
@@ -126,6 +136,25 @@ public class FrameReader {
                             + (pattern == MODEL ? ". _ : / -" : ". _ : -"));
         }
         return value.asString();
+    }
+
+    /**
+     * Why no service could store or show the text, or null: a control character other than tab, line feed and carriage
+     * return (PostgreSQL's text cannot hold NUL at all), or half of a surrogate pair (no UTF-8 for it).
+     */
+    static @Nullable String unstorable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                return String.format("must not hold control characters (U+%04X at %d)", (int) c, i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "must not hold half of a surrogate pair (at " + i + ")";
+            }
+        }
+        return null;
     }
 
     private static String abbreviate(String text) {

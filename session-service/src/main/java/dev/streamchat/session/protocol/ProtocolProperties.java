@@ -16,6 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFramesPerSecond frames a connection may send per second; those over it are dropped, and the first of
  *     them in each second is answered with RATE_LIMITED (a flood costs the node almost nothing, and never reaches
  *     recovery-service or persistence-service)
+ * @param maxConnectionsPerUser open connections one user may hold over every node; the next handshake is refused with
+ *     HTTP 429
+ * @param maxStreamsPerUser answers one user may have being generated at once (the orchestrators' limit, read here so
+ *     that a request over it is refused before anything is written for it)
  */
 @ConfigurationProperties("streamchat.protocol")
 public record ProtocolProperties(
@@ -24,4 +28,6 @@ public record ProtocolProperties(
         @DefaultValue("1048576") int sendBufferBytes,
         @DefaultValue("10s") Duration sendTimeLimit,
         @DefaultValue("90s") Duration sessionTtl,
-        @DefaultValue("50") int maxFramesPerSecond) {}
+        @DefaultValue("50") int maxFramesPerSecond,
+        @DefaultValue("32") int maxConnectionsPerUser,
+        @DefaultValue("5") int maxStreamsPerUser) {}

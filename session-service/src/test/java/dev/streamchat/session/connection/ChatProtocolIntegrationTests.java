@@ -13,6 +13,7 @@ import dev.streamchat.testsupport.TestInfrastructure;
 import dev.streamchat.testsupport.TestTokens;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,87 @@ class ChatProtocolIntegrationTests {
                 .isEqualTo(401);
         assertThat(ProtocolClient.handshakeStatus(chat("?access_token=" + TestTokens.valid("alice")), null))
                 .isEqualTo(101);
+    }
+
+    @Test
+    void refusesATokenWhoseUserIdNoServiceCouldKeyDataBy() {
+        assertThat(ProtocolClient.handshakeStatus(chat(""), TestTokens.valid("two words")))
+                .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat(""), TestTokens.valid("u".repeat(129))))
+                .isEqualTo(401);
+    }
+
+    @Test
+    void aConnectionClosesWhenItsTokenExpiresWithACodeTheClientCanActOn() {
+        String token = TestTokens.sign(
+                "short-" + UUID.randomUUID(),
+                TestTokens.SECRET,
+                TestTokens.ISSUER,
+                Instant.now(),
+                Duration.ofSeconds(3));
+        try (var client = ProtocolClient.connect(chat(""), token)) {
+            assertThat(type(client.next())).isEqualTo("WELCOME");
+            assertThat(client.awaitClose(Duration.ofSeconds(10))).isEqualTo(4401);
+        }
+    }
+
+    @Test
+    void aUserHoldsAtMostTheLimitOfConnectionsAndTheNextIsClosedAsItOpens() {
+        String user = "many-" + UUID.randomUUID();
+        var open = new ArrayList<ProtocolClient>();
+        try {
+            for (int i = 0; i < 32; i++) {
+                var client = ProtocolClient.connect(chat(""), TestTokens.valid(user));
+                assertThat(type(client.next())).isEqualTo("WELCOME");
+                open.add(client);
+            }
+            try (var refused = ProtocolClient.connect(chat(""), TestTokens.valid(user))) {
+                assertThat(refused.awaitClose(WAIT)).isEqualTo(UserConnectionLimit.TOO_MANY_CONNECTIONS);
+            }
+            try (var other = ProtocolClient.connect(chat(""), TestTokens.valid("other-" + UUID.randomUUID()))) {
+                assertThat(type(other.next())).isEqualTo("WELCOME");
+            }
+            assertThat(redis.opsForZSet().size(UserConnectionLimit.key(user))).isEqualTo(32);
+
+            open.removeFirst().close();
+            await().atMost(WAIT).until(() -> redis.opsForZSet().size(UserConnectionLimit.key(user)) == 31);
+            var again = ProtocolClient.connect(chat(""), TestTokens.valid(user));
+            open.add(again);
+            assertThat(type(again.next())).isEqualTo("WELCOME");
+        } finally {
+            open.forEach(ProtocolClient::close);
+        }
+        await().atMost(WAIT).until(() -> redis.opsForZSet().size(UserConnectionLimit.key(user)) == 0);
+    }
+
+    @Test
+    void aRequestOverTheUsersAnswersAtOnceIsRefusedBeforeAnythingIsWrittenForIt() {
+        String user = "busy-" + UUID.randomUUID();
+        long later = System.currentTimeMillis() + 60_000;
+        for (int i = 0; i < 5; i++) {
+            redis.opsForZSet().add("chat:active:" + user, "running-" + i, later);
+        }
+        String conversationId = "busy-conversation-" + UUID.randomUUID();
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid(user))) {
+            client.next();
+            client.send(Map.of(
+                    "type", "CHAT_REQUEST", "requestId", "r-busy", "conversationId", conversationId, "content", "hi"));
+            JsonNode refused = client.next();
+            assertThat(type(refused)).isEqualTo("ERROR");
+            assertThat(refused.path("code").asString()).isEqualTo("RATE_LIMITED");
+            assertThat(refused.path("retryable").asBoolean()).isTrue();
+            assertThat(refused.path("requestId").asString()).isEqualTo("r-busy");
+            assertThat(redis.hasKey("chat:conversation:" + conversationId + ":owner"))
+                    .isFalse();
+            assertThat(redis.hasKey(MessageOwnership.requestKey(user, "r-busy")))
+                    .isFalse();
+
+            // a claim that lapsed (its orchestrator died) no longer counts
+            redis.opsForZSet().add("chat:active:" + user, "running-0", System.currentTimeMillis() - 1);
+            client.send(Map.of(
+                    "type", "CHAT_REQUEST", "requestId", "r-busy", "conversationId", conversationId, "content", "hi"));
+            assertThat(type(client.next())).isEqualTo("STREAM_STARTED");
+        }
     }
 
     @Test
@@ -171,6 +253,14 @@ class ChatProtocolIntegrationTests {
                 "VALIDATION");
         badFrames.put("{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r 1\",\"content\":\"hi\"}", "VALIDATION");
         badFrames.put("{\"type\":\"RECONNECT\",\"messageId\":\"m1\",\"lastChunkIndex\":-5}", "VALIDATION");
+        badFrames.put("{\"type\":\"RECONNECT\",\"messageId\":\"m1\",\"lastChunkIndex\":2147483647}", "VALIDATION");
+        // no column could hold these: refused before they become an event
+        badFrames.put("{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r1\",\"content\":\"a NUL \\u0000\"}", "VALIDATION");
+        badFrames.put("{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r1\",\"content\":\"half \\ud800\"}", "VALIDATION");
+        badFrames.put(
+                "{\"type\":\"CHAT_REQUEST\",\"requestId\":\"r1\",\"conversationId\":\"" + "c".repeat(129)
+                        + "\",\"content\":\"hi\"}",
+                "VALIDATION");
         badFrames.put("{\"type\":\"CANCEL_STREAM\"}", "VALIDATION");
         badFrames.put("{\"type\":\"HEARTBEAT\",\"pad\":\"" + "x".repeat(70_000) + "\"}", "BAD_FRAME");
         badFrames.put("[".repeat(5_000), "BAD_FRAME");
