@@ -72,10 +72,8 @@ final class KillProcess implements Fault {
         String victim = killed.getAndSet(null);
         if (victim != null) {
             target.stack().restartService(victim);
-            if (module.equals("session-service")) {
-                // the next fault's streams spread over both nodes again
-                target.awaitGatewayRoutesTo(victim);
-            }
+            // the next fault's streams spread over both instances again
+            target.awaitTakingWork(victim);
         }
     }
 }

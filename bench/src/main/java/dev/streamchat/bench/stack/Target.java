@@ -21,7 +21,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -116,6 +124,61 @@ public final class Target {
                 throw new IllegalStateException("the gateway routes nothing to " + instanceId + " after a minute");
             }
             Pause.sleep(500);
+        }
+    }
+
+    /**
+     * Waits until a restarted instance takes its share of the work again: a session node until the gateway routes to
+     * it, an orchestrator until it consumes part of {@code chat.requests}. Healthy is not enough for either: until
+     * then every new connection or answer goes to the other instances, and a fault meant for this one meets nothing.
+     */
+    public void awaitTakingWork(String instanceId) {
+        if (instanceId.startsWith("session-service")) {
+            awaitGatewayRoutesTo(instanceId);
+        } else if (instanceId.startsWith("orchestrator-service")) {
+            awaitOrchestratorsConsuming();
+        }
+    }
+
+    /**
+     * Waits, up to a minute, until the orchestrators' consumer group is stable with every instance in it and each
+     * holding partitions of {@code chat.requests}: a restarted orchestrator is healthy seconds before its consumer has
+     * joined the group and been given partitions.
+     */
+    public void awaitOrchestratorsConsuming() {
+        int instances = instancesOf("orchestrator-service").size();
+        String group = "orchestrator-service";
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "localhost:" + settings().ports().kafka()))) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (true) {
+                ConsumerGroupDescription described;
+                try {
+                    described = admin.describeConsumerGroups(List.of(group))
+                            .all()
+                            .get(10, TimeUnit.SECONDS)
+                            .get(group);
+                } catch (ExecutionException | TimeoutException e) {
+                    described = null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                if (described != null
+                        && described.groupState() == GroupState.STABLE
+                        && described.members().size() == instances
+                        && described.members().stream()
+                                .noneMatch(member ->
+                                        member.assignment().topicPartitions().isEmpty())) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the orchestrators' consumer group did not take in all " + instances
+                            + " instances in a" + " minute: " + described);
+                }
+                Pause.sleep(500);
+            }
         }
     }
 
