@@ -2,6 +2,7 @@ package dev.streamchat.e2e;
 
 import static dev.streamchat.testsupport.ProtocolClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.testsupport.ProtocolClient;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -129,22 +131,23 @@ class NoisyNeighbourE2ETests {
     }
 
     /** Waits for the answer's conversation to be in the user's history, and returns its id. */
-    private String conversationOf(String token, String messageId) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private String conversationOf(String token, String messageId) {
+        var found = new AtomicReference<String>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
             var reply = edge.get("/api/conversations/messages/" + messageId, token);
-            if (reply.status() == 200 && reply.json().path("complete").asBoolean()) {
-                String conversationId = reply.json().path("conversationId").asString();
-                var history = edge.get("/api/conversations", token).json();
-                for (JsonNode item : history.path("items")) {
-                    if (item.path("id").asString().equals(conversationId)) {
-                        return conversationId;
-                    }
+            if (reply.status() != 200 || !reply.json().path("complete").asBoolean()) {
+                return false;
+            }
+            String conversationId = reply.json().path("conversationId").asString();
+            for (JsonNode item : edge.get("/api/conversations", token).json().path("items")) {
+                if (item.path("id").asString().equals(conversationId)) {
+                    found.set(conversationId);
+                    return true;
                 }
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("answer " + messageId + " not in its user's history within " + WAIT);
+            return false;
+        });
+        return found.get();
     }
 
     private static JsonNode nextOfType(ProtocolClient client, String type) {

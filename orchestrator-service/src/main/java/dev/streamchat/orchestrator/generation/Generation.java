@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -318,6 +319,7 @@ final class Generation {
     }
 
     private void failed(Throwable error) {
+        Optional<Integer> refusal = ProviderRefusal.of(error);
         if (error instanceof HotLogUnavailable) {
             log.error("Message {} ends at chunk {}: {}", messageId(), nextIndex, error.getMessage());
             fail("INTERNAL", "the answer could not be stored; ask again", true);
@@ -325,13 +327,9 @@ final class Generation {
             fail("TIMEOUT", "the model sent nothing for " + properties.idleTimeout(), true);
         } else if (error instanceof IllegalArgumentException) {
             fail("VALIDATION", error.getMessage(), false);
-        } else if (ProviderRefusal.of(error).isPresent()) {
+        } else if (refusal.isPresent()) {
             log.info("Provider {} refused message {}: {}", provider.name(), messageId(), error.toString());
-            fail(
-                    "VALIDATION",
-                    "the model refused the request (HTTP "
-                            + ProviderRefusal.of(error).get() + ")",
-                    false);
+            fail("VALIDATION", "the model refused the request (HTTP " + refusal.get() + ")", false);
         } else {
             log.warn("Provider {} failed message {} at chunk {}", provider.name(), messageId(), nextIndex, error);
             fail("PROVIDER_UNAVAILABLE", "the model failed at chunk " + nextIndex, true);
