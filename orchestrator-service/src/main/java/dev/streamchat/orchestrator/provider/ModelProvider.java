@@ -27,21 +27,41 @@ public interface ModelProvider {
         return model.stream(prompt).map(ModelProvider::piece);
     }
 
-    /** The portable options of protocol v1's {@code options}: temperature, maxTokens, topP. */
-    static ChatOptions chatOptions(@Nullable String model, Map<String, Object> options) {
-        Number temperature = number(options.get("temperature"));
-        Number maxTokens = number(options.get("maxTokens"));
-        Number topP = number(options.get("topP"));
+    /**
+     * The portable options of a request's {@code options}: {@code temperature} (0-2), {@code maxTokens} (1 to the
+     * provider's {@code max-tokens}; that cap when absent, so no request asks a model for an unbounded answer) and
+     * {@code topP} (0-1). A value out of range is the request's fault: {@link IllegalArgumentException}, which ends
+     * the answer as {@code VALIDATION} before the provider is called.
+     */
+    static ChatOptions chatOptions(@Nullable String model, Map<String, Object> options, int maxTokensCap) {
+        Number temperature = number(options, "temperature", 0, 2);
+        Number maxTokens = number(options, "maxTokens", 1, maxTokensCap);
+        Number topP = number(options, "topP", 0, 1);
+        if (maxTokens != null && maxTokens.doubleValue() != Math.rint(maxTokens.doubleValue())) {
+            throw new IllegalArgumentException("options.maxTokens must be a whole number");
+        }
         return ChatOptions.builder()
                 .model(model)
                 .temperature(temperature == null ? null : temperature.doubleValue())
-                .maxTokens(maxTokens == null ? null : maxTokens.intValue())
+                .maxTokens(maxTokens == null ? maxTokensCap : maxTokens.intValue())
                 .topP(topP == null ? null : topP.doubleValue())
                 .build();
     }
 
-    private static @Nullable Number number(@Nullable Object value) {
-        return value instanceof Number number ? number : null;
+    private static @Nullable Number number(Map<String, Object> options, String name, double min, double max) {
+        Object value = options.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Number number) || !(number.doubleValue() >= min && number.doubleValue() <= max)) {
+            throw new IllegalArgumentException(
+                    "options." + name + " must be a number from " + format(min) + " to " + format(max));
+        }
+        return number;
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 
     private static ModelPiece piece(ChatResponse response) {

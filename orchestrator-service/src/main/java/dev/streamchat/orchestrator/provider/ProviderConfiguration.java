@@ -43,15 +43,16 @@ class ProviderConfiguration {
                 .build();
         var model = OpenAiChatModel.builder().options(defaults).build();
         return new RemoteProvider("openai", model, openai.coalesceWindow(), (name, options) -> {
-            var chatOptions = ModelProvider.chatOptions(name, options);
+            var chatOptions = ModelProvider.chatOptions(name, options, openai.maxTokens());
             var request = OpenAiChatOptions.builder().streamUsage(true);
             request.model(name != null ? name : openai.model());
             if (chatOptions.getTemperature() != null) {
                 request.temperature(chatOptions.getTemperature());
             }
-            if (chatOptions.getMaxTokens() != null) {
-                request.maxTokens(chatOptions.getMaxTokens());
+            if (chatOptions.getTopP() != null) {
+                request.topP(chatOptions.getTopP());
             }
+            request.maxTokens(chatOptions.getMaxTokens());
             return request.build();
         });
     }
@@ -70,7 +71,7 @@ class ProviderConfiguration {
                 .build();
         return new RemoteProvider("ollama", model, ollama.coalesceWindow(), (name, options) -> {
             // Ollama's chat model takes only its own options class
-            var portable = ModelProvider.chatOptions(name != null ? name : ollama.model(), options);
+            var portable = ModelProvider.chatOptions(name != null ? name : ollama.model(), options, ollama.maxTokens());
             return OllamaChatOptions.builder()
                     .model(portable.getModel())
                     .temperature(portable.getTemperature())
@@ -92,11 +93,17 @@ class ProviderConfiguration {
                 .maxRetries(0)
                 .build();
         var model = AnthropicChatModel.builder().options(defaults).build();
-        return new RemoteProvider(
-                "anthropic",
-                model,
-                anthropic.coalesceWindow(),
-                (name, options) -> ModelProvider.chatOptions(name != null ? name : anthropic.model(), options));
+        return new RemoteProvider("anthropic", model, anthropic.coalesceWindow(), (name, options) -> {
+            // Anthropic's chat model reads its own options class only: portable options would be dropped
+            var portable =
+                    ModelProvider.chatOptions(name != null ? name : anthropic.model(), options, anthropic.maxTokens());
+            return AnthropicChatOptions.builder()
+                    .model(portable.getModel())
+                    .temperature(portable.getTemperature())
+                    .topP(portable.getTopP())
+                    .maxTokens(portable.getMaxTokens())
+                    .build();
+        });
     }
 
     private static String required(String value, String name) {

@@ -34,6 +34,8 @@ public record ProviderProperties(
     /**
      * A provider reached over HTTP. A request may name {@code model} or one of {@code models}, nothing else: a model
      * name is a meter tag and a column, so the names a client can make the system hold are the configured ones.
+     * {@code max-tokens} caps what a request may ask for in {@code options.maxTokens}, and is what it gets when it
+     * asks for nothing: what one user's answer may cost is bounded.
      */
     public record Remote(
             @DefaultValue("false") boolean enabled,
@@ -41,6 +43,7 @@ public record ProviderProperties(
             @Nullable String apiKey,
             @Nullable String model,
             @DefaultValue List<String> models,
+            @DefaultValue("4096") int maxTokens,
             @DefaultValue("60s") Duration timeout,
             @DefaultValue("20ms") Duration coalesceWindow) {
 

@@ -87,6 +87,9 @@ class GenerationIntegrationTests {
         registry.add("streamchat.providers.anthropic.base-url", models::baseUrl);
         registry.add("streamchat.providers.anthropic.api-key", () -> "test-key");
         registry.add("streamchat.providers.anthropic.model", () -> "local-model");
+        for (String provider : List.of("openai", "ollama", "anthropic")) {
+            registry.add("streamchat.providers." + provider + ".max-tokens", () -> "777");
+        }
         registry.add("streamchat.generation.idle-timeout", () -> "1s");
         // leases of 3 s renewed every 500 ms and swept every 500 ms, in every context of this test run (pom.xml)
     }
@@ -382,6 +385,41 @@ class GenerationIntegrationTests {
         assertThat(streamEventTypes(messageId, 2)).containsExactly("STREAM_STARTED", "STREAM_FAILED");
         assertThat(repository.find(messageId))
                 .hasValueSatisfying(row -> assertThat(row.model()).isEqualTo("unknown"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "ollama", "anthropic"})
+    void aRequestThatAsksForNoTokenLimitGetsTheProvidersCap(String provider) {
+        String prompt = "a capped answer " + UUID.randomUUID();
+
+        awaitTerminal(startStream(Map.of(), provider, prompt));
+
+        assertThat(models.requests())
+                .anySatisfy(request -> assertThat(request).contains(prompt).contains("777"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "ollama", "anthropic"})
+    void optionsOutOfRangeAreRefusedBeforeTheProviderIsCalled(String provider) {
+        var breaker = breakers.circuitBreaker(provider);
+        long failedBefore = breaker.getMetrics().getNumberOfFailedCalls();
+        for (Map<String, Object> options : List.<Map<String, Object>>of(
+                Map.of("maxTokens", 778),
+                Map.of("maxTokens", 0),
+                Map.of("maxTokens", 10.5),
+                Map.of("temperature", 3),
+                Map.of("topP", "high"))) {
+            String prompt = "too much " + UUID.randomUUID();
+
+            JsonNode error =
+                    awaitTerminal(startStream(options, provider, prompt)).getLast();
+
+            assertThat(error.path("code").asString()).as("%s", options).isEqualTo("VALIDATION");
+            assertThat(error.path("message").asString()).startsWith("options.");
+            assertThat(models.requests())
+                    .noneSatisfy(request -> assertThat(request).contains(prompt));
+        }
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(failedBefore);
     }
 
     @Test
