@@ -116,7 +116,17 @@
         break;
       case 'RECOVERY': {
         const answer = state.answers.get(frame.messageId);
-        if (answer) answer.meta.textContent = `resumed from chunk ${frame.fromIndex} (${frame.status})`;
+        if (!answer) break;
+        if (frame.status === 'ERROR' && !answer.done) {
+          // not looked up just now, or too many RECONNECTs (retryAfterMs): ask again a little later
+          const wait = (frame.retryAfterMs || 500) + Math.random() * 500;
+          answer.meta.textContent = 'resume delayed; asking again…';
+          setTimeout(() => {
+            if (!answer.done) send({ type: 'RECONNECT', messageId: frame.messageId, lastChunkIndex: answer.next - 1 });
+          }, wait);
+          break;
+        }
+        answer.meta.textContent = `resumed from chunk ${frame.fromIndex} (${frame.status})`;
         break;
       }
       case 'ERROR':

@@ -273,10 +273,12 @@ public final class StreamClient implements ChatSocket.Handler {
     private void recovery(JsonNode frame) {
         String status = frame.path("status").asString();
         if ("ERROR".equals(status) && recoveryRetries < 5) {
-            // retryable: a tier did not answer in time; a client asks again a moment later
+            // retryable: a tier did not answer in time, or this user sent too many RECONNECTs (retryAfterMs); a client
+            // asks again a moment later
             recoveryRetries++;
             measurements.recoveryRetries.incrementAndGet();
-            Pause.sleep(200L * recoveryRetries);
+            Pause.sleep(
+                    Math.max(200L * recoveryRetries, frame.path("retryAfterMs").asLong(0)));
             socket.abort();
             resume(false);
             return;

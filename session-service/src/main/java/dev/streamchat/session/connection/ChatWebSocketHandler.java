@@ -56,6 +56,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
     private final ConnectionRegistry registry;
     private final MessageOwnership ownership;
     private final RecoveryClient recovery;
+    private final UserResumeLimit resumeLimit;
     private final FrameTracing tracing;
     private final ProtocolProperties properties;
     private final ProtocolLimits limits;
@@ -74,6 +75,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             ConnectionRegistry registry,
             MessageOwnership ownership,
             RecoveryClient recovery,
+            UserResumeLimit resumeLimit,
             FrameTracing tracing,
             ProtocolProperties properties,
             ProtocolLimits limits,
@@ -87,6 +89,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         this.registry = registry;
         this.ownership = ownership;
         this.recovery = recovery;
+        this.resumeLimit = resumeLimit;
         this.tracing = tracing;
         this.properties = properties;
         this.limits = limits;
@@ -356,6 +359,13 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
      */
     private void reconnect(ChatConnection connection, ClientFrame.Reconnect reconnect) {
         String messageId = reconnect.messageId();
+        long retryAfter =
+                resumeLimit.admit(connection.userId(), limits.current().maxResumesPerSecond());
+        if (retryAfter > 0) {
+            badFrames.increment();
+            connection.send(ServerFrame.Recovery.rateLimited(messageId, reconnect.lastChunkIndex() + 1, retryAfter));
+            return;
+        }
         ownership.find(messageId).ifPresent(owner -> {
             if (!connection.userId().equals(owner.id())) {
                 throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);

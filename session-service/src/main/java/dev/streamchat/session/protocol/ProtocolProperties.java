@@ -16,8 +16,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFramesPerSecond frames a connection may send per second; those over it are dropped, and the first of
  *     them in each second is answered with RATE_LIMITED (a flood costs the node almost nothing, and never reaches
  *     recovery-service or persistence-service)
- * @param maxConnectionsPerUser open connections one user may hold over every node; the next handshake is refused with
- *     HTTP 429
+ * @param maxConnectionsPerUser open connections one user may hold over every node; the next is closed as it opens
+ *     with 4429
+ * @param maxResumesPerSecond RECONNECTs one user may send per second to this node, over all its connections here;
+ *     those over it are answered {@code RECOVERY {status: ERROR, code: RATE_LIMITED, retryAfterMs}} and cost nothing
+ *     more
  * @param maxStreamsPerUser answers one user may have being generated at once (the orchestrators' limit, read here so
  *     that a request over it is refused before anything is written for it)
  */
@@ -30,4 +33,5 @@ public record ProtocolProperties(
         @DefaultValue("90s") Duration sessionTtl,
         @DefaultValue("50") int maxFramesPerSecond,
         @DefaultValue("32") int maxConnectionsPerUser,
+        @DefaultValue("30") int maxResumesPerSecond,
         @DefaultValue("5") int maxStreamsPerUser) {}

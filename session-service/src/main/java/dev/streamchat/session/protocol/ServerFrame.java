@@ -71,10 +71,25 @@ public sealed interface ServerFrame {
         }
     }
 
-    record Recovery(String type, long timestamp, String messageId, String status, int fromIndex, int missing)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Recovery(
+            String type,
+            long timestamp,
+            String messageId,
+            String status,
+            int fromIndex,
+            int missing,
+            @Nullable String code,
+            @Nullable Long retryAfterMs)
             implements ServerFrame {
         public static Recovery of(String messageId, String status, int fromIndex, int missing) {
-            return new Recovery("RECOVERY", now(), messageId, status, fromIndex, missing);
+            return new Recovery("RECOVERY", now(), messageId, status, fromIndex, missing, null, null);
+        }
+
+        /** A RECONNECT over the user's limit: status ERROR, to be sent again after {@code retryAfterMs}. */
+        public static Recovery rateLimited(String messageId, int fromIndex, long retryAfterMs) {
+            return new Recovery(
+                    "RECOVERY", now(), messageId, "ERROR", fromIndex, -1, ErrorCode.RATE_LIMITED.name(), retryAfterMs);
         }
     }
 

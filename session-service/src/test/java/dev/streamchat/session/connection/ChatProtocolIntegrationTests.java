@@ -328,6 +328,49 @@ class ChatProtocolIntegrationTests {
     }
 
     @Test
+    void reconnectsOverTheUsersPerSecondLimitAreAnsweredRateLimitedOverAllItsConnections() throws InterruptedException {
+        // bob's answer: each RECONNECT alice is let through gets FORBIDDEN at once, each one over her limit RECOVERY
+        String othersMessage = UUID.randomUUID().toString();
+        redis.opsForHash().putAll("chat:meta:" + othersMessage, Map.of("userId", "bob", "conversationId", "c-bob"));
+        String user = "resumer-" + UUID.randomUUID();
+        try (var first = ProtocolClient.connect(chat(""), TestTokens.valid(user));
+                var second = ProtocolClient.connect(chat(""), TestTokens.valid(user))) {
+            first.next();
+            second.next();
+            // 80 in all, 40 on each connection: under the per-connection frame limit, over the user's 30 a second
+            for (int i = 0; i < 40; i++) {
+                for (var client : List.of(first, second)) {
+                    client.send(Map.of("type", "RECONNECT", "messageId", othersMessage, "lastChunkIndex", i));
+                }
+            }
+            var answers = new ArrayList<JsonNode>();
+            for (int i = 0; i < 40; i++) {
+                answers.add(first.next());
+                answers.add(second.next());
+            }
+
+            List<JsonNode> limited =
+                    answers.stream().filter(f -> type(f).equals("RECOVERY")).toList();
+            long forbidden = answers.stream()
+                    .filter(f -> f.path("code").asString().equals("FORBIDDEN"))
+                    .count();
+            assertThat(forbidden + limited.size()).isEqualTo(80);
+            // the 80 arrive within two windows of a second at most
+            assertThat(forbidden).isBetween(30L, 60L);
+            assertThat(limited).allSatisfy(frame -> {
+                assertThat(frame.path("status").asString()).isEqualTo("ERROR");
+                assertThat(frame.path("code").asString()).isEqualTo("RATE_LIMITED");
+                assertThat(frame.path("messageId").asString()).isEqualTo(othersMessage);
+                assertThat(frame.path("retryAfterMs").asLong()).isBetween(1L, 1_000L);
+            });
+
+            Thread.sleep(limited.getLast().path("retryAfterMs").asLong() + 50);
+            first.send(Map.of("type", "RECONNECT", "messageId", othersMessage, "lastChunkIndex", -1));
+            assertThat(first.next().path("code").asString()).isEqualTo("FORBIDDEN");
+        }
+    }
+
+    @Test
     void onlyTheOwnerMayCancelAndTheCancelGoesToTheOrchestrator() {
         String othersMessage = UUID.randomUUID().toString();
         redis.opsForHash().putAll("chat:meta:" + othersMessage, Map.of("userId", "bob", "conversationId", "c-bob"));

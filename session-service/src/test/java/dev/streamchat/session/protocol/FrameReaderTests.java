@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 class FrameReaderTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final ProtocolProperties PROPERTIES =
-            new ProtocolProperties(65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50, 32, 5);
+    private static final ProtocolProperties PROPERTIES = new ProtocolProperties(
+            65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50, 32, 30, 5);
 
     private final FrameReader reader =
             new FrameReader(PROPERTIES, new ProtocolLimits(new MockEnvironment(), PROPERTIES));

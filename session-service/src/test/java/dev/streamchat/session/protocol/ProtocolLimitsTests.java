@@ -15,7 +15,8 @@ class ProtocolLimitsTests {
             .withProperty("streamchat.protocol.send-time-limit", "10s");
     private final ProtocolLimits limits = new ProtocolLimits(
             environment,
-            new ProtocolProperties(65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50, 32, 5));
+            new ProtocolProperties(
+                    65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50, 32, 30, 5));
 
     @Test
     void bindsTheLimitsAfreshWhenTheConfigurationOfTheProtocolChanged() {
