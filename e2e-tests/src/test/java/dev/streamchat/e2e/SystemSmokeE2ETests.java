@@ -7,7 +7,14 @@ import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.ServiceInstance;
 import dev.streamchat.launcher.StackSettings;
 import dev.streamchat.launcher.process.Http;
+import dev.streamchat.launcher.process.Ports;
 import dev.streamchat.testsupport.Endpoints;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -150,5 +158,37 @@ class SystemSmokeE2ETests {
             assertThat(topics.values())
                     .allSatisfy(topic -> assertThat(topic.partitions()).hasSize(LocalStack.TOPIC_PARTITIONS));
         }
+    }
+
+    @Test
+    void everyPortOfTheStackListensOnLoopbackOnly() throws SocketException {
+        List<InetAddress> elsewhere = NetworkInterface.networkInterfaces()
+                .filter(network -> {
+                    try {
+                        return network.isUp() && !network.isLoopback();
+                    } catch (SocketException e) {
+                        return false;
+                    }
+                })
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(address -> !address.isLinkLocalAddress())
+                .toList();
+        Assumptions.assumeFalse(elsewhere.isEmpty(), "this machine has no address but loopback");
+        var reachable = new java.util.ArrayList<String>();
+        settings.portUsers().forEach((port, user) -> {
+            if (!Ports.isListening(port)) {
+                return;
+            }
+            for (InetAddress address : elsewhere) {
+                try (var socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(address, port), 1_000);
+                    reachable.add(user + " on " + address.getHostAddress() + ":" + port);
+                } catch (IOException refused) {
+                    // what loopback-only means
+                }
+            }
+        });
+
+        assertThat(reachable).as("reachable from other machines").isEmpty();
     }
 }

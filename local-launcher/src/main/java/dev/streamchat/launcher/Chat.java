@@ -90,7 +90,10 @@ public final class Chat {
         var gateway = settings.services().stream()
                 .filter(s -> s.module().equals("gateway-service"))
                 .findFirst();
-        gateway.ifPresent(g -> rows.add(new String[] {"Web client (gateway)", g.baseUrl(), ""}));
+        String reach = settings.gatewayAddress().equals(StackSettings.LOOPBACK)
+                ? "this machine only (" + StackSettings.LISTEN_ADDRESS + "=0.0.0.0 opens it)"
+                : "listening on " + settings.gatewayAddress();
+        gateway.ifPresent(g -> rows.add(new String[] {"Web client (gateway)", g.baseUrl(), reach}));
         var discovery = settings.discovery();
         var credentials = stack.platformCredentials();
         String login = "user " + credentials.username() + ", password " + credentials.password();

@@ -221,6 +221,9 @@ public final class LocalStack implements AutoCloseable {
         var environment = new LinkedHashMap<String, String>();
         environment.put("SPRING_PROFILES_ACTIVE", "local");
         environment.put("SERVER_PORT", Integer.toString(instance.port()));
+        environment.put(
+                "SERVER_ADDRESS",
+                instance.module().equals("gateway-service") ? settings.gatewayAddress() : StackSettings.LOOPBACK);
         environment.put("NODE_ID", instance.instanceId());
         environment.put("PLATFORM_USERNAME", platform.username());
         environment.put("PLATFORM_PASSWORD", platform.password());

@@ -22,6 +22,15 @@ public record StackSettings(
 
     public static final String DISCOVERY = "discovery-service";
 
+    /** Where every process of a local stack listens: nothing is reachable from another machine unless asked. */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * The environment variable that opens the gateway (and with it the web client) to other machines, e.g.
+     * {@code STREAMCHAT_LISTEN_ADDRESS=0.0.0.0 ./chat up}; every other process stays on loopback.
+     */
+    public static final String LISTEN_ADDRESS = "STREAMCHAT_LISTEN_ADDRESS";
+
     /**
      * The local system: gateway 8080, discovery and config 8761, two session-service nodes, two orchestrators (one
      * sweeps the other's generations if it dies), then one of each.
@@ -66,7 +75,9 @@ public record StackSettings(
                 LOCAL_SERVICES,
                 DEFAULT_SERVICE_JVM_OPTIONS,
                 Duration.ofMinutes(5),
-                Map.of());
+                System.getenv(LISTEN_ADDRESS) == null
+                        ? Map.of()
+                        : Map.of(LISTEN_ADDRESS, System.getenv(LISTEN_ADDRESS)));
     }
 
     public StackSettings withRunDirectory(Path runDirectory) {
@@ -84,6 +95,11 @@ public record StackSettings(
     public StackSettings withServiceEnvironment(Map<String, String> environment) {
         return new StackSettings(
                 repositoryRoot, runDirectory, ports, services, serviceJvmOptions, startTimeout, environment);
+    }
+
+    /** The address the gateway listens on: loopback unless {@link #LISTEN_ADDRESS} is among the service environment. */
+    public String gatewayAddress() {
+        return serviceEnvironment.getOrDefault(LISTEN_ADDRESS, LOOPBACK);
     }
 
     /** Every port the stack listens on, with what listens there, infrastructure first. */

@@ -40,6 +40,11 @@ public final class ZipkinServer implements AutoCloseable {
                         "-Xmx512m",
                         "-XX:+UseSerialGC",
                         "-Djava.io.tmpdir=" + workDirectory,
+                        // loopback only, like everything else of a local stack (Armeria's port list, all of it: a
+                        // list is bound from one source)
+                        "-Darmeria.ports[0].ip=127.0.0.1",
+                        "-Darmeria.ports[0].port=" + port,
+                        "-Darmeria.ports[0].protocols[0]=http",
                         "-jar",
                         executableJar.toString()),
                 Map.of(
