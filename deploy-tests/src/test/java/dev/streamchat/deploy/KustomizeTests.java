@@ -164,6 +164,17 @@ class KustomizeTests {
     }
 
     @Test
+    void theLocalOverlayTrustsTheDevTokensOfItsOneGateway() {
+        var objects = rendered.get("local");
+        assertThat(environmentConfigMap(objects))
+                .containsEntry("JWT_JWK_SET_URI", "http://gateway-service:8080/api/auth/dev-jwks")
+                .containsKeys("JWT_ISSUER", "JWT_AUDIENCE");
+        var autoscaler = find(objects, "HorizontalPodAutoscaler", "gateway-service");
+        assertThat(autoscaler).isNotNull();
+        assertThat(Tree.text(Tree.at(autoscaler, "spec", "maxReplicas"))).isEqualTo("1");
+    }
+
+    @Test
     void theProdOverlayTakesInfrastructureAndSecretsFromOutside() {
         var objects = rendered.get("prod");
         assertThat(objects)
@@ -172,7 +183,13 @@ class KustomizeTests {
         var environment = environmentConfigMap(objects);
         assertThat(environment)
                 .containsKeys(
-                        "POSTGRES_HOST", "REDIS_HOST", "KAFKA_BOOTSTRAP_SERVERS", "ZIPKIN_ENDPOINT", "JWT_JWK_SET_URI")
+                        "POSTGRES_HOST",
+                        "REDIS_HOST",
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                        "ZIPKIN_ENDPOINT",
+                        "JWT_JWK_SET_URI",
+                        "JWT_ISSUER",
+                        "JWT_AUDIENCE")
                 .containsEntry("SPRING_PROFILES_ACTIVE", "k8s");
         assertThat(Tree.text(environment.get("JWT_JWK_SET_URI"))).startsWith("https://");
     }

@@ -83,7 +83,7 @@ final class Edge {
         }
     }
 
-    /** A token signed with the local profile's key and issuer, valid or not depending on the times given. */
+    /** A token signed with this run's dev-token key, issuer and audience, valid or not depending on the times given. */
     String localToken(String userId, Instant issuedAt, Duration lifetime) {
         try {
             var local = new YamlPropertySourceLoader()
@@ -91,10 +91,11 @@ final class Edge {
                             "local",
                             new FileSystemResource(stack.settings().configRepo().resolve("application-local.yml")))
                     .getFirst();
-            return TestTokens.sign(
+            return TestTokens.signWith(
+                    stack.devTokenKeys().privateKey(),
                     userId,
-                    String.valueOf(local.getProperty("streamchat.security.jwt.hmac-secret")),
-                    String.valueOf(local.getProperty("streamchat.security.jwt.issuer")),
+                    String.valueOf(local.getProperty("streamchat.security.dev-tokens.issuer")),
+                    String.valueOf(local.getProperty("streamchat.security.dev-tokens.audience")),
                     issuedAt,
                     lifetime);
         } catch (IOException e) {

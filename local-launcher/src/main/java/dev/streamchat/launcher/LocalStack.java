@@ -62,6 +62,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile @Nullable RedisServer redis;
     private volatile @Nullable KafkaBroker kafka;
     private volatile @Nullable ZipkinServer zipkin;
+    private volatile @Nullable DevTokenKeys devTokenKeys;
 
     private LocalStack(StackSettings settings, Consumer<String> progress) {
         this.settings = settings;
@@ -98,6 +99,7 @@ public final class LocalStack implements AutoCloseable {
         }
         try {
             writeState();
+            devTokenKeys = DevTokenKeys.create(settings.runDirectory().resolve("keys"));
 
             progress.accept("starting PostgreSQL, Redis, Kafka and Zipkin");
             join(List.of(
@@ -233,6 +235,12 @@ public final class LocalStack implements AutoCloseable {
         environment.put(
                 "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + settings.ports().kafka());
         environment.put("REDIS_PORT", Integer.toString(settings.ports().redis()));
+        var keys = devTokenKeys();
+        environment.put(
+                "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_PUBLICKEYLOCATION", DevTokenKeys.location(keys.publicKey()));
+        if (instance.module().equals("gateway-service")) {
+            environment.put("DEV_TOKEN_PRIVATE_KEY", DevTokenKeys.location(keys.privateKey()));
+        }
         environment.putAll(settings.serviceEnvironment());
         environment.putAll(extraEnvironment);
         synchronized (this) {
@@ -288,6 +296,15 @@ public final class LocalStack implements AutoCloseable {
     /** The user name and password of the platform endpoints (Eureka, Config Server) for this run. */
     public Credentials platformCredentials() {
         return platform;
+    }
+
+    /** The key pair of this run's dev tokens. */
+    public DevTokenKeys devTokenKeys() {
+        DevTokenKeys keys = devTokenKeys;
+        if (keys == null) {
+            throw new IllegalStateException("the dev-token keys are made by start()");
+        }
+        return keys;
     }
 
     public PostgresServer postgres() {

@@ -12,7 +12,8 @@ import org.springframework.boot.test.context.SpringBootTest;
  * {@code config-repo/} ({@code application.yml} and {@code <service>.yml}, read from the files by
  * {@link ConfigRepoEnvironmentPostProcessor}, since no Config Server runs), without Eureka. Add the infrastructure
  * the service needs with {@code @Import}, for example {@code @Import(PostgresTestConfiguration.class)}, and further
- * properties with {@code @TestPropertySource}.
+ * properties with {@code @TestPropertySource}. Tokens: {@link TestTokens}, whose keys {@link TestIdentityProvider}
+ * serves.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -26,8 +27,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             // spans are still made (baggage, log fields), not sent: no Zipkin runs for a service's own tests
             "management.tracing.export.zipkin.enabled=false",
             "PLATFORM_PASSWORD=" + ServiceIntegrationTest.PLATFORM_PASSWORD,
-            "streamchat.security.jwt.hmac-secret=" + TestTokens.SECRET,
-            "streamchat.security.jwt.issuer=" + TestTokens.ISSUER
+            // trusts TestTokens' key, issuer and audience, as a deployment trusts its identity provider's
+            TestIdentityProvider.ENABLED + "=true"
         })
 public @interface ServiceIntegrationTest {
 

@@ -2,15 +2,10 @@ package dev.streamchat.discovery.security;
 
 import static org.springframework.security.config.Customizer.withDefaults;
 
-import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetails;
-import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -33,25 +28,5 @@ class PlatformSecurityConfiguration {
                 .csrf(csrf ->
                         csrf.ignoringRequestMatchers("/eureka/**", "/actuator/busrefresh", "/actuator/busrefresh/**"))
                 .build();
-    }
-
-    /**
-     * The platform user of {@code spring.security.user}. A plain lookup on purpose: Boot's in-memory user store
-     * re-encodes a {@code {noop}} password with BCrypt after the first login, and then every Eureka and config call
-     * of every service paid a BCrypt check.
-     */
-    @Bean
-    UserDetailsService platformUser(SecurityProperties properties) {
-        var user = properties.getUser();
-        UserDetails platform = User.withUsername(user.getName())
-                .password("{noop}" + user.getPassword())
-                .roles(user.getRoles().toArray(String[]::new))
-                .build();
-        return username -> {
-            if (!platform.getUsername().equals(username)) {
-                throw new UsernameNotFoundException(username);
-            }
-            return User.withUserDetails(platform).build();
-        };
     }
 }

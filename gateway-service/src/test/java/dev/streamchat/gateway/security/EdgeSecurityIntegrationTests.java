@@ -81,6 +81,23 @@ class EdgeSecurityIntegrationTests {
     }
 
     @Test
+    void aTokenOfAnotherIssuerOrForAnotherAudienceIsRefused() throws Exception {
+        assertThat(get("/api/conversations", TestTokens.from("alice", "https://elsewhere.example.com/", "streamchat"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(get("/api/conversations", TestTokens.from("alice", TestTokens.ISSUER, "another-application"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(
+                        URI.create("ws://localhost:" + port + "/ws/chat"),
+                        TestTokens.from("alice", TestTokens.ISSUER, "another-application")))
+                .isEqualTo(401);
+        assertThat(get("/api/conversations", TestTokens.from("alice", TestTokens.ISSUER, TestTokens.AUDIENCE))
+                        .statusCode())
+                .isNotEqualTo(401);
+    }
+
+    @Test
     void aTokenWhoseUserIdNoServiceCouldKeyDataByIsRefused() throws Exception {
         for (String userId : List.of("a".repeat(129), "two words", "nul\u0000", "bell\u0007", "tab\tbed")) {
             assertThat(get("/api/conversations", TestTokens.valid(userId)).statusCode())

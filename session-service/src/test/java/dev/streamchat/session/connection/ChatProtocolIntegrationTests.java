@@ -70,6 +70,11 @@ class ChatProtocolIntegrationTests {
                 .isEqualTo(401);
         assertThat(ProtocolClient.handshakeStatus(chat(""), TestTokens.expired("alice")))
                 .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(
+                        chat(""), TestTokens.from("alice", "https://elsewhere/", "streamchat")))
+                .isEqualTo(401);
+        assertThat(ProtocolClient.handshakeStatus(chat(""), TestTokens.from("alice", TestTokens.ISSUER, "another-app")))
+                .isEqualTo(401);
         assertThat(ProtocolClient.handshakeStatus(chat("?access_token=" + TestTokens.valid("alice")), null))
                 .isEqualTo(101);
     }
@@ -84,12 +89,7 @@ class ChatProtocolIntegrationTests {
 
     @Test
     void aConnectionClosesWhenItsTokenExpiresWithACodeTheClientCanActOn() {
-        String token = TestTokens.sign(
-                "short-" + UUID.randomUUID(),
-                TestTokens.SECRET,
-                TestTokens.ISSUER,
-                Instant.now(),
-                Duration.ofSeconds(3));
+        String token = TestTokens.sign("short-" + UUID.randomUUID(), Instant.now(), Duration.ofSeconds(3));
         try (var client = ProtocolClient.connect(chat(""), token)) {
             assertThat(type(client.next())).isEqualTo("WELCOME");
             assertThat(client.awaitClose(Duration.ofSeconds(10))).isEqualTo(4401);
