@@ -93,6 +93,17 @@ class BenchSmokeE2ETests {
     }
 
     @Test
+    void aNoisyNeighbourGetsEveryRefusalAndCostsTheOtherUsersNothing() {
+        Report report = run(
+                new FaultSuite(), Map.of("streams", "4", "chunks", "300", "interval", "20", "only", "noisy-neighbour"));
+
+        // the fault's own findings (a refusal missing, another user's answer reaching her) are failures of the report
+        assertThat(report.figure("noisy-neighbour.affected")).isEqualTo(4);
+        assertThat(report.figure("noisy-neighbour.resumedExact")).isEqualTo(4);
+        assertThat(report.figure("noisy-neighbour.unhealthyAfter")).asList().isEmpty();
+    }
+
+    @Test
     void aFrozenRedisOnlyDelaysTheAnswers() {
         Report report = run(
                 new FaultSuite(),

@@ -22,4 +22,9 @@ interface Fault {
 
     /** Puts the system back (restarts what was killed); called once the streams have ended. */
     default void heal(Target target) {}
+
+    /** What the system did under this fault that it promises not to, beside the streams' own failures. */
+    default List<String> findings() {
+        return List.of();
+    }
 }

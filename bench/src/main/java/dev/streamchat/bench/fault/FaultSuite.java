@@ -37,7 +37,8 @@ public final class FaultSuite implements Scenario {
             new InfrastructureOutage("redis", false, Duration.ofSeconds(10)),
             new InfrastructureOutage("redis", true, Duration.ofSeconds(5)),
             new InfrastructureOutage("postgres", true, Duration.ofSeconds(30)),
-            new HostileFrames(10));
+            new HostileFrames(10),
+            new NoisyNeighbour());
 
     /** One line of the table. */
     record Row(
@@ -97,6 +98,7 @@ public final class FaultSuite implements Scenario {
                     .figure(prefix + "requestsRetried", measured.requestRetries.get())
                     .latency(prefix + "resume", measured.resume);
             measured.failures().forEach(failure -> failures.add(fault.name() + ": " + failure));
+            fault.findings().forEach(finding -> failures.add(fault.name() + ": " + finding));
             if (row.rowsLost() > 0 || row.rowsBeyondEnd() > 0) {
                 failures.add(fault.name() + ": PostgreSQL lacks " + row.rowsLost()
                         + " chunks the clients got and holds " + row.rowsBeyondEnd() + " past the end they got");
