@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -48,7 +49,9 @@ final class KubernetesSchema {
                     new Model(V2HorizontalPodAutoscaler::validateJsonElement, V2HorizontalPodAutoscaler.class),
             "policy/v1/PodDisruptionBudget",
                     new Model(V1PodDisruptionBudget::validateJsonElement, V1PodDisruptionBudget.class),
-            "networking.k8s.io/v1/Ingress", new Model(V1Ingress::validateJsonElement, V1Ingress.class));
+            "networking.k8s.io/v1/Ingress", new Model(V1Ingress::validateJsonElement, V1Ingress.class),
+            "networking.k8s.io/v1/NetworkPolicy",
+                    new Model(V1NetworkPolicy::validateJsonElement, V1NetworkPolicy.class));
 
     private KubernetesSchema() {}
 

@@ -114,7 +114,8 @@ class KubernetesSchemaTests {
                         "apps/v1/StatefulSet",
                         "autoscaling/v2/HorizontalPodAutoscaler",
                         "policy/v1/PodDisruptionBudget",
-                        "networking.k8s.io/v1/Ingress");
+                        "networking.k8s.io/v1/Ingress",
+                        "networking.k8s.io/v1/NetworkPolicy");
     }
 
     private static Map<String, Object> deployment() {

@@ -63,7 +63,7 @@ class FailoverE2ETests {
         }
         var followed = new ArrayList<Future<ResumingClient>>();
         var atTheKill = new LinkedHashMap<ResumingClient, HotLogState>();
-        var redis = RedisClient.create("redis://localhost:" + stack.redis().port());
+        var redis = RedisClient.create(stack.redis().uri());
         try (var executor = Executors.newVirtualThreadPerTaskExecutor();
                 var commands = redis.connect()) {
             for (var client : clients) {
@@ -155,7 +155,7 @@ class FailoverE2ETests {
     @Test
     void killingTheOrchestratorMidStreamInterruptsTheAnswerWithinTheLeaseAndKeepsItRecoverable() throws Exception {
         String token = edge.token("lost-" + UUID.randomUUID().toString().substring(0, 8));
-        var redis = RedisClient.create("redis://localhost:" + stack.redis().port());
+        var redis = RedisClient.create(stack.redis().uri());
         String orchestrator = null;
         try (var commands = redis.connect();
                 var client = edge.connect(token, null)) {

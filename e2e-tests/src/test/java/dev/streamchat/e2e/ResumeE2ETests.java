@@ -124,7 +124,7 @@ class ResumeE2ETests {
         int chunks = 60;
         var hotLog = new ArrayList<Long>();
         var database = new ArrayList<Long>();
-        var redis = RedisClient.create("redis://localhost:" + stack.redis().port());
+        var redis = RedisClient.create(stack.redis().uri());
         try (var commands = redis.connect()) {
             for (int round = 0; round < answers; round++) {
                 String messageId;

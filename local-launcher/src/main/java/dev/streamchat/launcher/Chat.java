@@ -108,7 +108,12 @@ public final class Chat {
             "jdbc:postgresql://localhost:" + settings.ports().postgres() + "/{db}",
             "databases " + String.join(", ", LocalStack.DATABASES)
         });
-        rows.add(new String[] {"Redis", "redis://localhost:" + settings.ports().redis(), ""});
+        var redis = stack.redis().login();
+        rows.add(new String[] {
+            "Redis",
+            "redis://localhost:" + settings.ports().redis(),
+            "user " + redis.username() + ", password " + redis.password()
+        });
         rows.add(new String[] {
             "Kafka", "localhost:" + settings.ports().kafka(), "topics " + String.join(", ", LocalStack.TOPICS)
         });

@@ -52,6 +52,9 @@ public final class LocalStack implements AutoCloseable {
     private final StackSettings settings;
     private final Consumer<String> progress;
     private final Credentials platform;
+    /** Redis's one user, with a password made for this run: no other local process can read the hot state. */
+    private final RedisServer.Login redisLogin;
+
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
     private RunState state;
     private boolean stopping;
@@ -68,6 +71,7 @@ public final class LocalStack implements AutoCloseable {
         this.settings = settings;
         this.progress = progress;
         this.platform = new Credentials(PLATFORM_USERNAME, randomSecret());
+        this.redisLogin = new RedisServer.Login("streamchat", randomSecret());
         this.state = new RunState(ProcessHandle.current().pid(), platform.username(), platform.password(), List.of());
     }
 
@@ -178,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startRedis() {
-        var server = RedisServer.start(settings.ports().redis(), data("redis"), log("redis"));
+        var server = RedisServer.start(settings.ports().redis(), data("redis"), log("redis"), redisLogin);
         redis = server;
         record("redis", server.pid());
         progress.accept("Redis ready on port " + server.port());
@@ -235,6 +239,8 @@ public final class LocalStack implements AutoCloseable {
         environment.put(
                 "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + settings.ports().kafka());
         environment.put("REDIS_PORT", Integer.toString(settings.ports().redis()));
+        environment.put("REDIS_USERNAME", redisLogin.username());
+        environment.put("REDIS_PASSWORD", redisLogin.password());
         var keys = devTokenKeys();
         environment.put(
                 "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_PUBLICKEYLOCATION", DevTokenKeys.location(keys.publicKey()));

@@ -47,7 +47,7 @@ public final class Endpoints {
     }
 
     /** A Redis server. */
-    public record Redis(String host, int port) {}
+    public record Redis(String host, int port, String username, String password) {}
 
     /** A Kafka broker. */
     public record Kafka(String bootstrapServers) {}

@@ -90,9 +90,27 @@ public final class TestInfrastructure {
         return new Endpoints.Postgres("localhost", server.port(), PostgresServer.SUPERUSER, "");
     }
 
+    /**
+     * Redis with a user and password, and its default user off, as a deployment's Redis should be: every service's
+     * Redis clients (Lettuce, reactive and not, and Redisson) must log in, or its tests fail.
+     */
     private static Endpoints.Redis startRedis() {
+        var login = new RedisServer.Login("streamchat-test", "test-" + java.util.UUID.randomUUID());
         if (usesDocker()) {
-            var container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+            var container = new GenericContainer<>("redis:7-alpine")
+                    .withExposedPorts(6379)
+                    .withCommand(
+                            "redis-server",
+                            "--user",
+                            "default",
+                            "off",
+                            "--user",
+                            login.username(),
+                            "on",
+                            ">" + login.password(),
+                            "~*",
+                            "&*",
+                            "+@all");
             startAndStopOnExit(container);
             redisFreezer = duration -> {
                 var docker = DockerClientFactory.instance().client();
@@ -105,12 +123,13 @@ public final class TestInfrastructure {
                     docker.unpauseContainerCmd(container.getContainerId()).exec();
                 }
             };
-            return new Endpoints.Redis(container.getHost(), container.getFirstMappedPort());
+            return new Endpoints.Redis(
+                    container.getHost(), container.getFirstMappedPort(), login.username(), login.password());
         }
-        var server = RedisServer.start(Ports.findFree(), WORK.get().resolve("redis"), log("redis"));
+        var server = RedisServer.start(Ports.findFree(), WORK.get().resolve("redis"), log("redis"), login);
         stopOnExit("redis", server);
         redisFreezer = duration -> server.process().freeze(duration);
-        return new Endpoints.Redis("localhost", server.port());
+        return new Endpoints.Redis("localhost", server.port(), login.username(), login.password());
     }
 
     private static Endpoints.Kafka startKafka() {

@@ -7,7 +7,6 @@ import dev.streamchat.launcher.LocalStack;
 import dev.streamchat.launcher.ServiceInstance;
 import dev.streamchat.launcher.StackSettings;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -299,10 +298,7 @@ public final class Target {
 
     private synchronized RedisCommands<String, String> redis() {
         if (redis == null) {
-            redis = RedisClient.create(
-                            RedisURI.create("localhost", settings().ports().redis()))
-                    .connect()
-                    .sync();
+            redis = RedisClient.create(stack.redis().uri()).connect().sync();
         }
         return redis;
     }

@@ -49,14 +49,37 @@ class InfrastructureRestartTests {
     @Test
     void redisStartsAgainOnTheSamePort() {
         int port = Ports.findFree();
-        try (var first = RedisServer.start(port, directory.resolve("redis"), directory.resolve("redis.log"))) {
+        var login = new RedisServer.Login("streamchat", "a-password-" + port);
+        try (var first = RedisServer.start(port, directory.resolve("redis"), directory.resolve("redis.log"), login)) {
             assertThat(first.answersPing()).isTrue();
             assertThat(commandLineOf(first.pid()))
-                    .contains(directory.resolve("redis").toString());
+                    .contains(directory.resolve("redis").toString())
+                    .doesNotContain(login.password());
         }
 
-        try (var second = RedisServer.start(port, directory.resolve("redis"), directory.resolve("redis.log"))) {
+        try (var second = RedisServer.start(port, directory.resolve("redis"), directory.resolve("redis.log"), login)) {
             assertThat(second.answersPing()).isTrue();
+        }
+    }
+
+    @Test
+    void redisTakesOnlyItsLogin() throws Exception {
+        int port = Ports.findFree();
+        var login = new RedisServer.Login("streamchat", "the-password");
+        try (var server = RedisServer.start(port, directory.resolve("redis"), directory.resolve("redis.log"), login)) {
+            assertThat(reply(port, "PING\r\n")).startsWith("-NOAUTH");
+            assertThat(reply(port, "AUTH streamchat wrong\r\n")).startsWith("-WRONGPASS");
+            assertThat(server.answersPing()).isTrue();
+        }
+    }
+
+    private static String reply(int port, String command) throws java.io.IOException {
+        try (var socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(command.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] buffer = new byte[256];
+            int read = socket.getInputStream().read(buffer);
+            return new String(buffer, 0, Math.max(read, 0), java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 

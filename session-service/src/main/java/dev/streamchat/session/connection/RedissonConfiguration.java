@@ -6,6 +6,7 @@ import org.redisson.config.Config;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.StringUtils;
 
 /** A Redisson client on the same Redis as Spring Data Redis (which keeps Lettuce for the live channels). */
 @Configuration(proxyBeanMethods = false)
@@ -14,13 +15,19 @@ class RedissonConfiguration {
     @Bean(destroyMethod = "shutdown")
     RedissonClient redissonClient(DataRedisProperties redis) {
         var config = new Config();
-        config.useSingleServer()
+        var server = config.useSingleServer()
                 .setAddress("redis://" + redis.getHost() + ":" + redis.getPort())
-                .setPassword(redis.getPassword())
                 .setConnectionMinimumIdleSize(2)
                 .setConnectionPoolSize(16)
                 .setTimeout((int)
                         (redis.getTimeout() == null ? 2000 : redis.getTimeout().toMillis()));
+        // the same login as Spring Data Redis's (a blank one is none: Redisson would send AUTH with it)
+        if (StringUtils.hasText(redis.getPassword())) {
+            server.setPassword(redis.getPassword());
+            if (StringUtils.hasText(redis.getUsername())) {
+                server.setUsername(redis.getUsername());
+            }
+        }
         return Redisson.create(config);
     }
 }
