@@ -52,6 +52,29 @@ public final class Endpoints {
     /** A Kafka broker. */
     public record Kafka(String bootstrapServers) {}
 
+    /** A Kafka broker that takes only clients logging in over SASL (PLAIN) as {@code username}. */
+    public record KafkaWithLogin(String bootstrapServers, String username, String password) {
+
+        /** The {@code sasl.jaas.config} of a client with the login. */
+        public String jaasConfig() {
+            return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + username
+                    + "\" password=\"" + password + "\";";
+        }
+
+        /** A Kafka client's settings with the login. */
+        public java.util.Map<String, Object> clientProperties() {
+            return java.util.Map.of(
+                    "bootstrap.servers",
+                    bootstrapServers,
+                    "security.protocol",
+                    "SASL_PLAINTEXT",
+                    "sasl.mechanism",
+                    "PLAIN",
+                    "sasl.jaas.config",
+                    jaasConfig());
+        }
+    }
+
     /** A Zipkin server. */
     public record Zipkin(String baseUrl) {
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +39,8 @@ public final class TestInfrastructure {
     private static final Supplier<Endpoints.Postgres> POSTGRES = memoize(TestInfrastructure::startPostgres);
     private static final Supplier<Endpoints.Redis> REDIS = memoize(TestInfrastructure::startRedis);
     private static final Supplier<Endpoints.Kafka> KAFKA = memoize(TestInfrastructure::startKafka);
+    private static final Supplier<Endpoints.KafkaWithLogin> KAFKA_WITH_LOGIN =
+            memoize(TestInfrastructure::startKafkaWithLogin);
     private static final Supplier<Endpoints.Zipkin> ZIPKIN = memoize(TestInfrastructure::startZipkin);
 
     /** Freezes the test Redis for a while (SIGSTOP, or a paused container): it answers nothing, then goes on. */
@@ -64,6 +67,14 @@ public final class TestInfrastructure {
 
     public static Endpoints.Kafka kafka() {
         return KAFKA.get();
+    }
+
+    /**
+     * A second broker, only for tests of credentials: its clients must log in over SASL. A JVM of ours also where
+     * Docker runs (no container image here configures SASL without a file of its own).
+     */
+    public static Endpoints.KafkaWithLogin kafkaWithLogin() {
+        return KAFKA_WITH_LOGIN.get();
     }
 
     public static Endpoints.Zipkin zipkin() {
@@ -95,7 +106,7 @@ public final class TestInfrastructure {
      * Redis clients (Lettuce, reactive and not, and Redisson) must log in, or its tests fail.
      */
     private static Endpoints.Redis startRedis() {
-        var login = new RedisServer.Login("streamchat-test", "test-" + java.util.UUID.randomUUID());
+        var login = new RedisServer.Login("streamchat-test", "test-" + UUID.randomUUID());
         if (usesDocker()) {
             var container = new GenericContainer<>("redis:7-alpine")
                     .withExposedPorts(6379)
@@ -142,6 +153,19 @@ public final class TestInfrastructure {
                 KafkaBroker.start(Ports.findFree(), Ports.findFree(), WORK.get().resolve("kafka"), log("kafka"));
         stopOnExit("kafka", broker);
         return new Endpoints.Kafka(broker.bootstrapServers());
+    }
+
+    private static Endpoints.KafkaWithLogin startKafkaWithLogin() {
+        var sasl = new KafkaBroker.SaslListener(Ports.findFree(), "streamchat-test", "test-" + UUID.randomUUID());
+        var broker = KafkaBroker.start(
+                Ports.findFree(),
+                Ports.findFree(),
+                null,
+                sasl,
+                WORK.get().resolve("kafka-with-login"),
+                log("kafka-with-login"));
+        stopOnExit("kafka-with-login", broker);
+        return new Endpoints.KafkaWithLogin("localhost:" + sasl.port(), sasl.username(), sasl.password());
     }
 
     private static Endpoints.Zipkin startZipkin() {

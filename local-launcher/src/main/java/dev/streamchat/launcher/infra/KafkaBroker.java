@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,12 @@ public final class KafkaBroker implements AutoCloseable {
     public record ProxiedListener(int port, int advertisedPort) {}
 
     /**
+     * A listener on {@code port} that takes only clients logging in over SASL (PLAIN) as {@code username} with
+     * {@code password}: a broker with credentials, as a deployment's is.
+     */
+    public record SaslListener(int port, String username, String password) {}
+
+    /**
      * Formats {@code dataDirectory} if it is new, then starts the broker. The broker listens on {@code port}, its
      * controller on {@code controllerPort}.
      */
@@ -52,7 +59,18 @@ public final class KafkaBroker implements AutoCloseable {
     /** As {@link #start(int, int, Path, Path)}, with a listener for clients behind a proxy when {@code proxied} is set. */
     public static KafkaBroker start(
             int port, int controllerPort, @Nullable ProxiedListener proxied, Path dataDirectory, Path logFile) {
-        Path config = writeConfig(port, controllerPort, proxied, dataDirectory);
+        return start(port, controllerPort, proxied, null, dataDirectory, logFile);
+    }
+
+    /** As {@link #start(int, int, ProxiedListener, Path, Path)}, with a listener for SASL clients when {@code sasl} is set. */
+    public static KafkaBroker start(
+            int port,
+            int controllerPort,
+            @Nullable ProxiedListener proxied,
+            @Nullable SaslListener sasl,
+            Path dataDirectory,
+            Path logFile) {
+        Path config = writeConfig(port, controllerPort, proxied, sasl, dataDirectory);
         String classPath = System.getProperty("java.class.path");
         Path temporary = createDirectories(dataDirectory.resolve("tmp"));
         if (!Files.exists(dataDirectory.resolve("logs/meta.properties"))) {
@@ -110,12 +128,25 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static Path writeConfig(
-            int port, int controllerPort, @Nullable ProxiedListener proxied, Path dataDirectory) {
+            int port,
+            int controllerPort,
+            @Nullable ProxiedListener proxied,
+            @Nullable SaslListener sasl,
+            Path dataDirectory) {
         String listeners = "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort;
         String advertised = listeners;
         if (proxied != null) {
             listeners += ",PROXIED://localhost:" + proxied.port();
             advertised += ",PROXIED://localhost:" + proxied.advertisedPort();
+        }
+        var saslSettings = new ArrayList<String>();
+        if (sasl != null) {
+            listeners += ",SASL://localhost:" + sasl.port();
+            advertised += ",SASL://localhost:" + sasl.port();
+            saslSettings.add("sasl.enabled.mechanisms=PLAIN");
+            saslSettings.add("listener.name.sasl.plain.sasl.jaas.config="
+                    + "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + sasl.username()
+                    + "=\"" + sasl.password() + "\";");
         }
         try {
             Files.createDirectories(dataDirectory);
@@ -133,7 +164,7 @@ public final class KafkaBroker implements AutoCloseable {
                                     "controller.listener.names=CONTROLLER",
                                     "inter.broker.listener.name=PLAINTEXT",
                                     "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,"
-                                            + "PROXIED:PLAINTEXT",
+                                            + "PROXIED:PLAINTEXT,SASL:SASL_PLAINTEXT",
                                     "log.dirs=" + dataDirectory.resolve("logs"),
                                     "num.partitions=3",
                                     "offsets.topic.replication.factor=1",
@@ -143,6 +174,7 @@ public final class KafkaBroker implements AutoCloseable {
                                     "share.coordinator.state.topic.replication.factor=1",
                                     "share.coordinator.state.topic.min.isr=1",
                                     "group.initial.rebalance.delay.ms=0",
+                                    String.join("\n", saslSettings),
                                     "")));
             return config;
         } catch (IOException e) {
