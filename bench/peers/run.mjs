@@ -58,7 +58,8 @@ function usage(msg) {
 
 function parseArgs(argv) {
   const a = {
-    peer: null, streams: 100, chunks: 200, cadenceMs: 10, redis: "redis://127.0.0.1:6399",
+    // a Redis URL with a login in it stays off the command line: PEERS_REDIS_URL
+    peer: null, streams: 100, chunks: 200, cadenceMs: 10, redis: process.env.PEERS_REDIS_URL || "redis://127.0.0.1:6399",
     seed: 42, out: null, timeoutS: 120, idleTimeoutS: 30, sioMaxlen: null, details: null, reconnectDelayMs: 0, redisServer: null,
   };
   const num = (k, v) => {
@@ -214,6 +215,17 @@ async function startRedis(binary, timeoutMs = 10000) {
   }
 }
 
+/** A Redis URL as it may be printed: without its password. */
+function withoutLogin(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(a Redis URL)";
+  }
+}
+
 async function redisPid(client, url) {
   try {
     const host = new URL(url).hostname;
@@ -344,7 +356,7 @@ async function main() {
     await redis.connect();
     await redis.ping();
   } catch (e) {
-    throw new Error(`cannot connect to Redis at ${args.redis}: ${e.message}`);
+    throw new Error(`cannot connect to Redis at ${withoutLogin(args.redis)}: ${e.message}`);
   }
   const loadBefore = loadavg();
   // RSS of Redis only for a Redis this run started: a long-running one keeps earlier runs' allocations.
@@ -437,7 +449,7 @@ async function main() {
     serverStatsNote(),
     rPid
       ? `Redis: a private redis-server started by this run (${args.redisServer}, port ${ownRedis.port}).`
-      : `Redis: external (${args.redis}), its RSS is not reported (it carries earlier runs' allocations); use --redis-server for a private one.`,
+      : `Redis: external (${withoutLogin(args.redis)}), its RSS is not reported (it carries earlier runs' allocations); use --redis-server for a private one.`,
     `Redis keys removed after the run: ${deleted}.`,
     cpuNote(cpuBefore, cpuAfter),
     commandNote(cmdBefore, cmdAfter),

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
@@ -142,7 +143,8 @@ public final class Peers implements Scenario {
                 peers,
                 Duration.ofMinutes(5),
                 List.of("npm", "ci", "--no-audit", "--no-fund"),
-                peers.resolve("../target/npm-ci.log").normalize());
+                peers.resolve("../target/npm-ci.log").normalize(),
+                Map.of());
         if (exit != 0) {
             throw new IllegalStateException("npm ci in " + peers + " failed with " + exit);
         }
@@ -170,13 +172,13 @@ public final class Peers implements Scenario {
                         Integer.toString(chunks),
                         "--cadence-ms",
                         Integer.toString(cadence),
-                        "--redis",
-                        "redis://127.0.0.1:" + target.settings().ports().redis(),
                         "--seed",
                         Long.toString(seed),
                         "--out",
                         out.toString()),
-                out.resolveSibling(out.getFileName().toString().replace(".json", ".log")));
+                out.resolveSibling(out.getFileName().toString().replace(".json", ".log")),
+                // this stack's Redis, with its login (in the environment: not on a command line others can list)
+                Map.of("PEERS_REDIS_URL", target.stack().redis().uri()));
     }
 
     /**
@@ -184,14 +186,16 @@ public final class Peers implements Scenario {
      * child sharing ours would switch it to non-blocking mode, which breaks a test runner reading its own standard
      * input (Surefire's forked JVM did: "std/in stream corrupted").
      */
-    private static int exec(Path directory, Duration timeout, List<String> command, Path log) {
+    private static int exec(
+            Path directory, Duration timeout, List<String> command, Path log, Map<String, String> environment) {
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(command)
+            var builder = new ProcessBuilder(command)
                     .directory(directory.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             process.getOutputStream().close();
             boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {

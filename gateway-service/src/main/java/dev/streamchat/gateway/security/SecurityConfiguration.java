@@ -17,9 +17,10 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 
 /**
- * The edge. Open: health, the web client's static files, and (local profile only) the dev-token endpoint. The
- * actuator's other endpoints need the platform credentials. Everything else, {@code /ws/chat} and {@code /api/**}
- * included, needs a valid JWT, from the {@code Authorization} header or the {@code access_token} query parameter.
+ * The edge. Open: health, the web client's static files, and (local profile only) the dev-token endpoint and its
+ * public key. The actuator's other endpoints need the platform credentials. Everything else, {@code /ws/chat} and
+ * {@code /api/**} included, needs a valid JWT, from the {@code Authorization} header or the {@code access_token}
+ * query parameter.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
