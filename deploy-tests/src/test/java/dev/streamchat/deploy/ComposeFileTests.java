@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * docker-compose.yml and the Dockerfiles, read as files: there is no Docker engine to run them here. Every check is a
+ * docker-compose.yml and the Dockerfile, read as files: there is no Docker engine to run them here. Every check is a
  * method that lists what is wrong, tested on the real file and, for the main rules, on a copy broken on purpose.
  */
 class ComposeFileTests {
@@ -114,7 +114,7 @@ class ComposeFileTests {
     }
 
     @Test
-    void everyModuleImageIsBuiltFromItsDockerfileOnAJava25Runtime() {
+    void everyModuleImageIsBuiltFromTheOneDockerfileOnAJava25Runtime() {
         assertThat(problemsOfDockerfiles(compose, modules)).isEmpty();
     }
 
@@ -239,18 +239,25 @@ class ComposeFileTests {
 
     @Test
     void reportsADockerfileThatRunsAsRootOnAnotherRuntime() {
-        var gateway = modules.stream()
-                .filter(module -> module.name().equals("gateway-service"))
-                .findFirst()
-                .orElseThrow();
-        String dockerfile = Repository.read("gateway-service/Dockerfile");
-        assertThat(problemsOfDockerfile(gateway, dockerfile)).isEmpty();
+        String dockerfile = Repository.read("Dockerfile");
+        assertThat(problemsOfDockerfile(dockerfile)).isEmpty();
         String broken = dockerfile
                 .replace("USER 10001:10001", "")
-                .replace("FROM " + RUNTIME_IMAGE + "\n", "FROM eclipse-temurin:21-jre\n");
-        assertThat(problemsOfDockerfile(gateway, broken))
+                .replace("ARG BASE_IMAGE=" + RUNTIME_IMAGE, "ARG BASE_IMAGE=eclipse-temurin:21-jre");
+        assertThat(problemsOfDockerfile(broken))
                 .anyMatch(problem -> problem.contains("root"))
                 .anyMatch(problem -> problem.contains(RUNTIME_IMAGE));
+    }
+
+    @Test
+    void reportsAServiceBuiltForAnotherModule() {
+        var broken = Tree.copy(compose);
+        Tree.map(Tree.at(services(broken).get("recovery-service"), "build", "args"))
+                .put("MODULE", "persistence-service");
+
+        assertThat(problemsOfDockerfiles(broken, modules))
+                .anyMatch(problem -> problem.startsWith("recovery-service: image streamchat/recovery-service:")
+                        && problem.endsWith("is not streamchat/persistence-service:<tag>"));
     }
 
     // ---------------------------------------------------------------- checks
@@ -404,35 +411,49 @@ class ComposeFileTests {
                         problems.add(name + ": image " + image + " is not streamchat/" + module.name() + ":<tag>");
                     }
                     Object build = service.get("build");
-                    String context = Tree.text(build instanceof String ? build : Tree.at(build, "context"));
-                    if (!Path.of(context).normalize().equals(Path.of(module.name()))) {
-                        problems.add(name + ": build context " + context + " is not ./" + module.name());
+                    String context = Tree.text(Tree.at(build, "context"));
+                    if (!Path.of(context).normalize().equals(Path.of(""))) {
+                        problems.add(name + ": build context " + context + " is not the repository root (.)");
                     }
-                    String dockerfileName = Optional.ofNullable(Tree.string(Tree.at(build, "dockerfile")))
-                            .orElse("Dockerfile");
-                    Path dockerfile = Repository.path(module.name()).resolve(dockerfileName);
-                    if (!Files.isRegularFile(dockerfile)) {
-                        problems.add(name + ": no " + Repository.ROOT.relativize(dockerfile));
-                    } else {
-                        problemsOfDockerfile(module, Repository.read(dockerfile))
-                                .forEach(problem -> problems.add(name + ": " + problem));
+                    if (Tree.at(build, "dockerfile") != null) {
+                        problems.add(
+                                name + ": builds from " + Tree.at(build, "dockerfile") + ", not the one Dockerfile");
+                    }
+                    var arguments = Tree.map(Tree.at(build, "args"));
+                    if (!String.valueOf(module.port()).equals(Tree.text(arguments.get("PORT")))) {
+                        problems.add(
+                                name + ": build argument PORT is " + arguments.get("PORT") + ", not " + module.port());
                     }
                 }));
+        problemsOfDockerfile(Repository.read("Dockerfile")).forEach(problem -> problems.add("Dockerfile: " + problem));
+        List<String> ignored = Repository.read(".dockerignore")
+                .lines()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .toList();
+        if (!ignored.equals(List.of("*", "!*/target/*.jar"))) {
+            problems.add(".dockerignore lets in more than the modules' jars: " + ignored);
+        }
         return problems;
     }
 
-    /** A module's Dockerfile: runs its jar on the Java 25 runtime, as a user other than root, in exec form. */
-    static List<String> problemsOfDockerfile(ServiceModule module, String dockerfile) {
+    /**
+     * The one Dockerfile: a module's jar (build argument {@code MODULE}) on a Java 25 runtime (build argument
+     * {@code BASE_IMAGE}, by default {@value #RUNTIME_IMAGE}), as a user other than root, in exec form, exposing the
+     * port of build argument {@code PORT}.
+     */
+    static List<String> problemsOfDockerfile(String dockerfile) {
         var problems = new ArrayList<String>();
         List<String> instructions = instructions(dockerfile);
-        String lastFrom = last(instructions, "FROM ");
-        String runtime = lastFrom.isEmpty() ? "" : lastFrom.split(" ")[0];
-        if (!runtime.equals(RUNTIME_IMAGE)) {
-            problems.add("the image does not run on " + RUNTIME_IMAGE + ": FROM " + lastFrom);
+        if (!instructions.contains("ARG BASE_IMAGE=" + RUNTIME_IMAGE)) {
+            problems.add("the base image does not default to " + RUNTIME_IMAGE);
         }
-        String jar = module.name() + ".jar";
-        if (instructions.stream().noneMatch(line -> line.matches("COPY\\s+target/" + Pattern.quote(jar) + "\\s.*"))) {
-            problems.add("the Dockerfile does not copy target/" + jar);
+        String lastFrom = last(instructions, "FROM ");
+        if (!lastFrom.equals("${BASE_IMAGE}")) {
+            problems.add("the image does not run on the base image: FROM " + lastFrom);
+        }
+        if (instructions.stream()
+                .noneMatch(line -> line.matches("COPY\\s+\\$\\{MODULE}/target/\\$\\{MODULE}\\.jar\\s.*"))) {
+            problems.add("the Dockerfile does not copy ${MODULE}/target/${MODULE}.jar");
         }
         String user = last(instructions, "USER ");
         if (user.isEmpty()
@@ -443,11 +464,11 @@ class ComposeFileTests {
             problems.add("the Dockerfile runs as root (USER " + (user.isEmpty() ? "not set" : user) + ")");
         }
         String entrypoint = last(instructions, "ENTRYPOINT ");
-        if (!entrypoint.startsWith("[") || !entrypoint.contains(jar + "\"")) {
-            problems.add("ENTRYPOINT is not the exec form running " + jar + ": " + entrypoint);
+        if (!entrypoint.startsWith("[") || !entrypoint.contains(".jar\"")) {
+            problems.add("ENTRYPOINT is not the exec form running the jar: " + entrypoint);
         }
-        if (!instructions.contains("EXPOSE " + module.port())) {
-            problems.add("the Dockerfile does not EXPOSE " + module.port());
+        if (!instructions.contains("EXPOSE ${PORT}")) {
+            problems.add("the Dockerfile does not EXPOSE ${PORT}");
         }
         return problems;
     }
@@ -633,11 +654,9 @@ class ComposeFileTests {
         if (build == null) {
             return Optional.empty();
         }
-        String context = Tree.text(build instanceof String ? build : Tree.at(build, "context"));
-        Path contextPath = Path.of(context).normalize();
-        return modules.stream()
-                .filter(module -> contextPath.equals(Path.of(module.name())))
-                .findFirst();
+        // the one Dockerfile builds the module its build argument names
+        String built = Tree.text(Tree.at(build, "args", "MODULE"));
+        return modules.stream().filter(module -> module.name().equals(built)).findFirst();
     }
 
     /** A container's environment as a mutable map, whether written as a map or as {@code KEY=VALUE} lines. */
