@@ -2,14 +2,14 @@ package dev.streamchat.orchestrator.context;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.UserMessage;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
@@ -21,6 +21,7 @@ import org.springframework.web.client.RestClient;
  * fails: any error, a timeout, an open circuit or an absent service gives the bare prompt.
  */
 @Component
+@EnableConfigurationProperties(ContextProperties.class)
 public class ConversationContextClient {
 
     private static final Logger log = LoggerFactory.getLogger(ConversationContextClient.class);
@@ -34,21 +35,21 @@ public class ConversationContextClient {
     ConversationContextClient(
             LoadBalancerClient loadBalancer,
             CircuitBreakerRegistry breakers,
-            @Value("${spring.security.user.name}") String username,
-            @Value("${spring.security.user.password}") String password,
-            @Value("${streamchat.context.timeout:1s}") Duration timeout,
-            @Value("${streamchat.context.turns:10}") int turns) {
+            SecurityProperties security,
+            ContextProperties properties) {
         var requests = new SimpleClientHttpRequestFactory();
-        requests.setConnectTimeout(timeout);
-        requests.setReadTimeout(timeout);
+        requests.setConnectTimeout(properties.timeout());
+        requests.setReadTimeout(properties.timeout());
+        // the platform user, as every service's internal endpoints take it
+        var platform = security.getUser();
         // not a RestClient.Builder bean: Eureka's own client would pick that up
         this.persistence = RestClient.builder()
                 .requestFactory(requests)
-                .defaultHeaders(headers -> headers.setBasicAuth(username, password))
+                .defaultHeaders(headers -> headers.setBasicAuth(platform.getName(), platform.getPassword()))
                 .build();
         this.loadBalancer = loadBalancer;
         this.breaker = breakers.circuitBreaker("persistence-service");
-        this.turns = turns;
+        this.turns = properties.turns();
     }
 
     public List<Message> recentMessages(String conversationId, String userId) {

@@ -8,7 +8,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * there from the generation's span, so the consumers' spans still join the answer's trace.
  */
 @Component
+@EnableConfigurationProperties(EventProperties.class)
 public class StreamEventPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(StreamEventPublisher.class);
@@ -39,12 +40,12 @@ public class StreamEventPublisher {
             JsonMapper json,
             Tracer tracer,
             Propagator propagator,
-            @Value("${streamchat.events.stream-topic}") String topic) {
+            EventProperties properties) {
         this.kafka = kafka;
         this.json = json;
         this.tracer = tracer;
         this.propagator = propagator;
-        this.topic = topic;
+        this.topic = properties.streamTopic();
     }
 
     /**

@@ -5,8 +5,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,22 +15,17 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Circuit breakers (one per provider, and one for persistence-service) and the cancel channel. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(GenerationProperties.class)
+@EnableConfigurationProperties({GenerationProperties.class, CircuitBreakerProperties.class})
 @EnableScheduling
 class GenerationConfiguration {
 
     @Bean
-    CircuitBreakerRegistry circuitBreakerRegistry(
-            MeterRegistry meters,
-            @Value("${streamchat.circuit-breaker.failure-rate-threshold:50}") float failureRate,
-            @Value("${streamchat.circuit-breaker.minimum-number-of-calls:10}") int minimumCalls,
-            @Value("${streamchat.circuit-breaker.sliding-window-size:20}") int window,
-            @Value("${streamchat.circuit-breaker.wait-in-open-state:30s}") Duration waitInOpen) {
+    CircuitBreakerRegistry circuitBreakerRegistry(MeterRegistry meters, CircuitBreakerProperties breaker) {
         var registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(failureRate)
-                .minimumNumberOfCalls(minimumCalls)
-                .slidingWindowSize(window)
-                .waitDurationInOpenState(waitInOpen)
+                .failureRateThreshold(breaker.failureRateThreshold())
+                .minimumNumberOfCalls(breaker.minimumNumberOfCalls())
+                .slidingWindowSize(breaker.slidingWindowSize())
+                .waitDurationInOpenState(breaker.waitInOpenState())
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .build());
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);

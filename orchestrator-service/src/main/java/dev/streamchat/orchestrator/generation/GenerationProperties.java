@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param completedRetention how long the hot log keeps a finished message
  * @param hotLogOutage how long a generation waits for Redis to take its next entry (retrying) before it fails with
  *     INTERNAL; a Redis restart or a network blip shorter than this only delays the answer
+ * @param leaseTtl how long a generation's lease lasts unless its instance renews it; a sweeper in every instance ends
+ *     a generation whose lease expired as INTERRUPTED (its instance died)
+ * @param leaseRenewal how often an instance renews its leases (and picks up the cancels whose relay was lost)
  */
 @ConfigurationProperties("streamchat.generation")
 public record GenerationProperties(
@@ -26,4 +29,6 @@ public record GenerationProperties(
         @DefaultValue("1024") int maxChunkChars,
         @DefaultValue("1h") Duration liveRetention,
         @DefaultValue("30m") Duration completedRetention,
-        @DefaultValue("30s") Duration hotLogOutage) {}
+        @DefaultValue("30s") Duration hotLogOutage,
+        @DefaultValue("10s") Duration leaseTtl,
+        @DefaultValue("3s") Duration leaseRenewal) {}

@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +64,6 @@ class LeaseSweeper {
             UserStreamLimiter userLimiter,
             GenerationProperties properties,
             MeterRegistry meters,
-            @Value("${streamchat.generation.lease-renewal:3s}") Duration renewal,
             @Value("${eureka.instance.instance-id:${spring.application.name}}") String nodeId) {
         this.leases = leases;
         this.hotLog = hotLog;
@@ -77,7 +75,8 @@ class LeaseSweeper {
         this.interrupted = Counter.builder("streamchat.generations.interrupted")
                 .description("Generations ended as INTERRUPTED after their orchestrator's lease expired")
                 .register(meters);
-        this.toleratedSilenceNanos = leases.ttl().minus(renewal).toNanos();
+        this.toleratedSilenceNanos =
+                leases.ttl().minus(properties.leaseRenewal()).toNanos();
     }
 
     @Scheduled(

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -56,9 +55,9 @@ class Leases {
     private final StringRedisTemplate redis;
     private final Duration ttl;
 
-    Leases(StringRedisTemplate redis, @Value("${streamchat.generation.lease-ttl:10s}") Duration ttl) {
+    Leases(StringRedisTemplate redis, GenerationProperties properties) {
         this.redis = redis;
-        this.ttl = ttl;
+        this.ttl = properties.leaseTtl();
     }
 
     Duration ttl() {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 
@@ -57,8 +58,14 @@ class ConversationContextClientPactTests {
         when(loadBalancer.choose("persistence-service"))
                 .thenReturn(new DefaultServiceInstance(
                         "persistence-1", "persistence-service", uri.getHost(), uri.getPort(), false, Map.of()));
+        var security = new SecurityProperties();
+        security.getUser().setName("platform");
+        security.getUser().setPassword("secret");
         var client = new ConversationContextClient(
-                loadBalancer, CircuitBreakerRegistry.ofDefaults(), "platform", "secret", Duration.ofSeconds(5), 10);
+                loadBalancer,
+                CircuitBreakerRegistry.ofDefaults(),
+                security,
+                new ContextProperties(10, Duration.ofSeconds(5)));
 
         var messages = client.recentMessages("conv-ctx", "alice");
 

@@ -1,8 +1,6 @@
 package dev.streamchat.session.connection;
 
 import dev.streamchat.session.protocol.ProtocolProperties;
-import java.util.List;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,17 +18,17 @@ class WebSocketConfiguration implements WebSocketConfigurer {
     private final ChatWebSocketHandler handler;
     private final FrameTracing tracing;
     private final UserConnectionLimit connectionLimit;
-    private final List<String> allowedOrigins;
+    private final ProtocolProperties properties;
 
     WebSocketConfiguration(
             ChatWebSocketHandler handler,
             FrameTracing tracing,
             UserConnectionLimit connectionLimit,
-            @Value("${streamchat.protocol.allowed-origins:*}") List<String> allowedOrigins) {
+            ProtocolProperties properties) {
         this.handler = handler;
         this.tracing = tracing;
         this.connectionLimit = connectionLimit;
-        this.allowedOrigins = allowedOrigins;
+        this.properties = properties;
     }
 
     @Override
@@ -39,7 +37,7 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         // a user's connections over the limit are refused at the handshake (429), before any work is done for them
         registry.addHandler(connectionLimit.counting(handler), "/ws/chat")
                 .addInterceptors(connectionLimit, tracing.handshakeInterceptor())
-                .setAllowedOriginPatterns(allowedOrigins.toArray(String[]::new));
+                .setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
     }
 
     /**
@@ -48,12 +46,11 @@ class WebSocketConfiguration implements WebSocketConfigurer {
      * heartbeats.
      */
     @Bean
-    ServletServerContainerFactoryBean webSocketContainer(
-            @Value("${streamchat.protocol.idle-timeout:120s}") java.time.Duration idleTimeout) {
+    ServletServerContainerFactoryBean webSocketContainer() {
         var container = new ServletServerContainerFactoryBean();
         container.setMaxTextMessageBufferSize(8192);
         container.setMaxBinaryMessageBufferSize(8192);
-        container.setMaxSessionIdleTimeout(idleTimeout.toMillis());
+        container.setMaxSessionIdleTimeout(properties.idleTimeout().toMillis());
         return container;
     }
 }

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
@@ -17,15 +17,15 @@ import org.springframework.web.client.RestClient;
  * client's own data.
  */
 @Component
+@EnableConfigurationProperties(RecoveryCallProperties.class)
 public class RecoveryClient {
 
     private final LoadBalancerClient loadBalancer;
     private final RestClient client;
 
     RecoveryClient(
-            LoadBalancerClient loadBalancer,
-            ObservationRegistry observations,
-            @Value("${streamchat.recovery.timeout:3s}") Duration timeout) {
+            LoadBalancerClient loadBalancer, ObservationRegistry observations, RecoveryCallProperties properties) {
+        Duration timeout = properties.timeout();
         var requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(timeout);
         requests.setReadTimeout(timeout);

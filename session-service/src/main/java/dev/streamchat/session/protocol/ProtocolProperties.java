@@ -1,6 +1,7 @@
 package dev.streamchat.session.protocol;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -23,6 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     more
  * @param maxStreamsPerUser answers one user may have being generated at once (the orchestrators' limit, read here so
  *     that a request over it is refused before anything is written for it)
+ * @param idleTimeout how long a connection may send nothing (heartbeats included) before it is closed
+ * @param allowedOrigins the origins a browser may open a connection from; tokens never travel in cookies, so any
+ *     origin with a valid token is no risk
  */
 @ConfigurationProperties("streamchat.protocol")
 public record ProtocolProperties(
@@ -34,4 +38,6 @@ public record ProtocolProperties(
         @DefaultValue("50") int maxFramesPerSecond,
         @DefaultValue("32") int maxConnectionsPerUser,
         @DefaultValue("30") int maxResumesPerSecond,
-        @DefaultValue("5") int maxStreamsPerUser) {}
+        @DefaultValue("5") int maxStreamsPerUser,
+        @DefaultValue("120s") Duration idleTimeout,
+        @DefaultValue("*") List<String> allowedOrigins) {}

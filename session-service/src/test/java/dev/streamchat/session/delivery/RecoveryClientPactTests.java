@@ -172,6 +172,7 @@ class RecoveryClientPactTests {
         when(loadBalancer.choose("recovery-service"))
                 .thenReturn(new DefaultServiceInstance(
                         "recovery-1", "recovery-service", uri.getHost(), uri.getPort(), false, Map.of()));
-        return new RecoveryClient(loadBalancer, ObservationRegistry.NOOP, Duration.ofSeconds(5));
+        return new RecoveryClient(
+                loadBalancer, ObservationRegistry.NOOP, new RecoveryCallProperties(Duration.ofSeconds(5)));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -22,7 +23,17 @@ class FrameReaderTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final ProtocolProperties PROPERTIES = new ProtocolProperties(
-            65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50, 32, 30, 5);
+            65536,
+            10000,
+            1048576,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(90),
+            50,
+            32,
+            30,
+            5,
+            Duration.ofSeconds(120),
+            List.of("*"));
 
     private final FrameReader reader =
             new FrameReader(PROPERTIES, new ProtocolLimits(new MockEnvironment(), PROPERTIES));

@@ -3,6 +3,7 @@ package dev.streamchat.session.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
@@ -16,7 +17,17 @@ class ProtocolLimitsTests {
     private final ProtocolLimits limits = new ProtocolLimits(
             environment,
             new ProtocolProperties(
-                    65536, 10000, 1048576, Duration.ofSeconds(10), Duration.ofSeconds(90), 50, 32, 30, 5));
+                    65536,
+                    10000,
+                    1048576,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(90),
+                    50,
+                    32,
+                    30,
+                    5,
+                    Duration.ofSeconds(120),
+                    List.of("*")));
 
     @Test
     void bindsTheLimitsAfreshWhenTheConfigurationOfTheProtocolChanged() {
