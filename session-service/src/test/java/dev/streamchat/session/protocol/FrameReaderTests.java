@@ -3,8 +3,6 @@ package dev.streamchat.session.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -12,6 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.mock.env.MockEnvironment;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,18 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 class FrameReaderTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final ProtocolProperties PROPERTIES = new ProtocolProperties(
-            65536,
-            10000,
-            1048576,
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(90),
-            50,
-            32,
-            30,
-            5,
-            Duration.ofSeconds(120),
-            List.of("*"));
+    /** The defaults, bound as Boot binds them (a record's constructor would pin every field's position here). */
+    private static final ProtocolProperties PROPERTIES =
+            Binder.get(new MockEnvironment()).bindOrCreate("streamchat.protocol", ProtocolProperties.class);
 
     private final FrameReader reader =
             new FrameReader(PROPERTIES, new ProtocolLimits(new MockEnvironment(), PROPERTIES));

@@ -3,9 +3,9 @@ package dev.streamchat.session.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.mock.env.MockEnvironment;
 
@@ -15,19 +15,7 @@ class ProtocolLimitsTests {
             .withProperty("streamchat.protocol.max-content-chars", "10000")
             .withProperty("streamchat.protocol.send-time-limit", "10s");
     private final ProtocolLimits limits = new ProtocolLimits(
-            environment,
-            new ProtocolProperties(
-                    65536,
-                    10000,
-                    1048576,
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(90),
-                    50,
-                    32,
-                    30,
-                    5,
-                    Duration.ofSeconds(120),
-                    List.of("*")));
+            environment, Binder.get(environment).bindOrCreate("streamchat.protocol", ProtocolProperties.class));
 
     @Test
     void bindsTheLimitsAfreshWhenTheConfigurationOfTheProtocolChanged() {
