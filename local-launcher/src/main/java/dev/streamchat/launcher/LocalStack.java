@@ -37,8 +37,8 @@ import org.jspecify.annotations.Nullable;
 public final class LocalStack implements AutoCloseable {
 
     /** The Kafka topics of DESIGN.md section 7. */
-    public static final List<String> TOPICS =
-            List.of("chat.requests", "chat.stream.events", "chat.message.events", "chat.session.events");
+    public static final List<String> TOPICS = List.of(
+            "chat.requests", "chat.stream.events", "chat.stream.chunks", "chat.message.events", "chat.session.events");
 
     public static final int TOPIC_PARTITIONS = 3;
 

@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * An event on {@code chat.stream.events}: the envelope of DESIGN.md section 7. Chunk events get an id derived from
- * the message and the index, so an event emitted twice (a retry, a re-emission from the hot log) is the same event.
+ * An event on {@code chat.stream.events} or {@code chat.stream.chunks}: the envelope of DESIGN.md section 7. Events
+ * get ids derived from the message (and a chunk batch's indices), so an event emitted twice (a retry, a re-emission
+ * from the hot log in the same batches) is the same event.
  */
 public record StreamEvent(
         String eventId,
@@ -22,8 +23,9 @@ public record StreamEvent(
 
     public static final int SCHEMA_VERSION = 1;
 
-    public static String chunkEventId(String messageId, int index) {
-        return derivedId(messageId + ":chunk:" + index);
+    /** The id of the {@code CHUNKS_APPENDED} event of chunks {@code fromIndex} to {@code fromIndex + count - 1}. */
+    public static String chunksEventId(String messageId, int fromIndex, int count) {
+        return derivedId(messageId + ":chunks:" + fromIndex + ":" + count);
     }
 
     public static String terminalEventId(String messageId) {

@@ -1,9 +1,9 @@
 package dev.streamchat.orchestrator.event;
 
-/** The event types of {@code chat.stream.events}. */
+/** The event types of {@code chat.stream.events} and, for {@link #CHUNKS_APPENDED}, of {@code chat.stream.chunks}. */
 public enum StreamEventType {
     STREAM_STARTED,
-    CHUNK_RECEIVED,
+    CHUNKS_APPENDED,
     STREAM_COMPLETED,
     STREAM_FAILED,
     STREAM_CANCELLED,

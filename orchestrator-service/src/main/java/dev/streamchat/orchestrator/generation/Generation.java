@@ -1,6 +1,7 @@
 package dev.streamchat.orchestrator.generation;
 
 import dev.streamchat.orchestrator.command.ChatCommand;
+import dev.streamchat.orchestrator.event.ChunkBatch;
 import dev.streamchat.orchestrator.event.StreamEvent;
 import dev.streamchat.orchestrator.event.StreamEventPublisher;
 import dev.streamchat.orchestrator.event.StreamEventType;
@@ -40,7 +41,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One running generation: the single writer of its message. Every chunk goes, in this order, to an index, the hot
- * log (which publishes it live) and a CHUNK_RECEIVED event. Exactly one terminal entry ends it (completed, failed,
+ * log (which publishes it live) and a batch of chunk events ({@link ChunkBatch}: sent when full, after the linger time,
+ * and before the terminal event). Exactly one terminal entry ends it (completed, failed,
  * cancelled, timed out), whichever comes first; a lock keeps a cancel from cutting between a chunk's writes. A lease
  * sweeper that took this generation for dead may have ended the message instead: the hot log then refuses this
  * generation's entries and it stops ({@link #abandon}).
@@ -79,6 +81,7 @@ final class Generation {
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
 
     private final AtomicBoolean writing = new AtomicBoolean();
+    private final ChunkBatch durable;
     private final MessageDigest digest = sha256();
     private final long startedAt = System.currentTimeMillis();
     private int nextIndex;
@@ -89,6 +92,7 @@ final class Generation {
     private boolean finished;
     private @Nullable Disposable subscription;
     private @Nullable Disposable deadline;
+    private @Nullable Disposable lingering;
 
     Generation(
             ChatCommand command,
@@ -109,6 +113,7 @@ final class Generation {
         this.events = events;
         this.nodeId = nodeId;
         this.onFinished = onFinished;
+        this.durable = events.chunkBatch(this::sendChunks);
     }
 
     String messageId() {
@@ -248,19 +253,52 @@ final class Generation {
                 if (index == 0) {
                     firstChunkAt = Instant.ofEpochMilli(timestamp);
                 }
-                events.publish(
-                        event(
-                                StreamEvent.chunkEventId(messageId(), index),
-                                StreamEventType.CHUNK_RECEIVED,
-                                timestamp,
-                                Map.of(
-                                        "index", index,
-                                        "content", chunk.text(),
-                                        "chunkType", chunk.type().name())),
-                        trace);
+                durable.add(index, chunk.text(), chunk.type().name(), emittedAtMicros);
+            }
+            if (!durable.isEmpty() && lingering == null) {
+                lingering = Schedulers.parallel()
+                        .schedule(
+                                () -> EMITTERS.execute(this::sendLingering),
+                                events.chunkLinger().toMillis(),
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The chunk events that waited for the linger time, sent unless the answer's end sent them already. */
+    private void sendLingering() {
+        lock.lock();
+        try {
+            lingering = null;
+            durable.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends the chunk events still waiting: before the terminal event, so a consumer mostly sees them first. */
+    private void sendWaitingChunks() {
+        if (lingering != null) {
+            lingering.dispose();
+            lingering = null;
+        }
+        durable.flush();
+    }
+
+    private void sendChunks(int fromIndex, Map<String, Object> payload) {
+        int count = ((List<?>) payload.get("chunks")).size();
+        try {
+            events.publishChunks(
+                    event(
+                            StreamEvent.chunksEventId(messageId(), fromIndex, count),
+                            StreamEventType.CHUNKS_APPENDED,
+                            now(),
+                            payload),
+                    trace);
+        } catch (RuntimeException e) {
+            log.error("Could not send chunks {} to {} of message {}", fromIndex, fromIndex + count - 1, messageId(), e);
         }
     }
 
@@ -268,7 +306,7 @@ final class Generation {
      * Writes entries to the hot log, asking again while Redis does not answer, for at most {@code hot-log-outage}: the
      * answer waits (its provider's pieces are queued) instead of failing. A write that timed out may still have
      * landed; the fixed stream ids make the repeat a no-op, so nothing is written twice and no chunk a client saw goes
-     * without its CHUNK_RECEIVED event.
+     * without its chunk event.
      */
     private void append(List<LogFrame> frames, Duration retention) {
         long deadline = System.nanoTime() + properties.hotLogOutage().toNanos();
@@ -379,6 +417,7 @@ final class Generation {
             } catch (RuntimeException e) {
                 log.error("Could not write the end of message {} to the hot log", messageId(), e);
             }
+            sendWaitingChunks();
             var payload = new HashMap<String, Object>();
             payload.put("totalChunks", nextIndex);
             payload.put("tokenCount", tokenCount());
@@ -423,6 +462,7 @@ final class Generation {
      */
     private void abandon() {
         finished = true;
+        sendWaitingChunks();
         if (subscription != null) {
             subscription.dispose();
         }

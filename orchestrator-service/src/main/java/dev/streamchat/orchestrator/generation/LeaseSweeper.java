@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -151,23 +152,22 @@ class LeaseSweeper {
                 StreamEventType.STREAM_STARTED,
                 System.currentTimeMillis(),
                 startedPayload(stored)));
+        // every chunk the log holds, in batches: the generation's own events may have been lost with its instance
+        var batch = events.chunkBatch((fromIndex, chunkPayload) -> events.publishChunks(
+                event(
+                        stored,
+                        StreamEvent.chunksEventId(messageId, fromIndex, ((List<?>) chunkPayload.get("chunks")).size()),
+                        StreamEventType.CHUNKS_APPENDED,
+                        System.currentTimeMillis(),
+                        chunkPayload),
+                null));
         for (LogFrame chunk : chunks) {
             String content = String.valueOf(chunk.content());
             digest.update(content.getBytes(StandardCharsets.UTF_8));
             words += content.isBlank() ? 0 : content.trim().split("\\s+").length;
-            events.publish(event(
-                    stored,
-                    StreamEvent.chunkEventId(messageId, chunk.index()),
-                    StreamEventType.CHUNK_RECEIVED,
-                    chunk.timestamp(),
-                    Map.of(
-                            "index",
-                            chunk.index(),
-                            "content",
-                            content,
-                            "chunkType",
-                            String.valueOf(chunk.chunkType()))));
+            batch.add(chunk.index(), content, String.valueOf(chunk.chunkType()), chunk.emittedAtMicrosOrMillis());
         }
+        batch.flush();
         String sha = HexFormat.of().formatHex(digest.digest());
         long now = System.currentTimeMillis();
         String message = "the orchestrator running this answer stopped at chunk " + total + "; ask again";

@@ -90,4 +90,9 @@ public record LogFrame(
                 retryable,
                 null);
     }
+
+    /** When the chunk was emitted, in epoch microseconds (from {@code timestamp} for an entry written without it). */
+    public long emittedAtMicrosOrMillis() {
+        return emittedAtMicros != null ? emittedAtMicros : timestamp * 1000;
+    }
 }

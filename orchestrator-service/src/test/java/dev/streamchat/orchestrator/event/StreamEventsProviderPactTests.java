@@ -30,7 +30,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * orchestrator-service as the provider of the stream events persistence-service and analytics-service read. Each
+ * orchestrator-service as the provider of the stream events persistence-service and analytics-service read (the
+ * chunks, on their own topic, persistence-service only). Each
  * event verified is one this running service sent to Kafka for a real generation: a completed one, one whose model
  * failed, a cancelled one, and one whose lease expired (interrupted by the sweeper).
  */
@@ -68,9 +69,9 @@ class StreamEventsProviderPactTests {
         return event(completedAnswer(), "STREAM_STARTED");
     }
 
-    @PactVerifyProvider("a CHUNK_RECEIVED event")
-    String chunk() {
-        return event(completedAnswer(), "CHUNK_RECEIVED");
+    @PactVerifyProvider("a CHUNKS_APPENDED event")
+    String chunks() {
+        return event(completedAnswer(), "CHUNKS_APPENDED", "chat.stream.chunks");
     }
 
     @PactVerifyProvider("a STREAM_COMPLETED event")
@@ -86,7 +87,7 @@ class StreamEventsProviderPactTests {
     @PactVerifyProvider("a STREAM_CANCELLED event")
     String cancelled() {
         String messageId = start(Map.of("chunks", 200, "chunkIntervalMs", 50));
-        event(messageId, "CHUNK_RECEIVED");
+        event(messageId, "CHUNKS_APPENDED", "chat.stream.chunks");
         send(Map.of(
                 "commandId",
                 UUID.randomUUID().toString(),
@@ -166,11 +167,15 @@ class StreamEventsProviderPactTests {
     }
 
     private static String event(String messageId, String eventType) {
+        return event(messageId, eventType, "chat.stream.events");
+    }
+
+    private static String event(String messageId, String eventType, String topic) {
         return KafkaTestClients.awaitRecord(
                 TestInfrastructure.kafka().bootstrapServers(),
                 json -> json.path("messageId").asString().equals(messageId)
                         && json.path("eventType").asString().equals(eventType),
                 WAIT,
-                "chat.stream.events");
+                topic);
     }
 }

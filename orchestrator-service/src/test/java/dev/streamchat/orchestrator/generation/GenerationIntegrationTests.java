@@ -130,11 +130,8 @@ class GenerationIntegrationTests {
             assertThat(row.status()).isEqualTo("COMPLETED");
             assertThat(row.chunkCount()).isEqualTo(40);
         }));
-        assertThat(streamEventTypes(messageId, 42))
-                .startsWith("STREAM_STARTED")
-                .endsWith("STREAM_COMPLETED")
-                .filteredOn("CHUNK_RECEIVED"::equals)
-                .hasSize(40);
+        assertThat(streamEventTypes(messageId, 2)).containsExactly("STREAM_STARTED", "STREAM_COMPLETED");
+        assertThat(chunkEvents(messageId, 40).indexes()).containsExactlyElementsOf(range(0, 40));
     }
 
     @Test
@@ -155,6 +152,12 @@ class GenerationIntegrationTests {
                 .as("hot-log scripts run for 2,000 chunks")
                 .isPositive()
                 .isLessThan(2000 / 4);
+        // and the chunks' events in batches of up to 256 (the linger of 50 ms lets each fill up)
+        ChunkEvents events = chunkEvents(messageId, 2000);
+        assertThat(events.indexes()).containsExactlyElementsOf(range(0, 2000));
+        assertThat(events.events())
+                .as("CHUNKS_APPENDED events for 2,000 chunks")
+                .isBetween(8, 2000 / 10);
     }
 
     @Test
@@ -179,11 +182,8 @@ class GenerationIntegrationTests {
             assertThat(row.status()).isEqualTo("COMPLETED");
             assertThat(row.chunkCount()).isEqualTo(60);
         }));
-        assertThat(streamEventTypes(messageId, 62))
-                .endsWith("STREAM_COMPLETED")
-                .doesNotContain("STREAM_FAILED", "STREAM_INTERRUPTED")
-                .filteredOn("CHUNK_RECEIVED"::equals)
-                .hasSize(60);
+        assertThat(streamEventTypes(messageId, 2)).containsExactly("STREAM_STARTED", "STREAM_COMPLETED");
+        assertThat(chunkEvents(messageId, 60).indexes()).containsExactlyElementsOf(range(0, 60));
     }
 
     @Test
@@ -275,7 +275,8 @@ class GenerationIntegrationTests {
         assertThat(error.path("retryable").asBoolean()).isTrue();
         await().untilAsserted(() -> assertThat(repository.find(messageId))
                 .hasValueSatisfying(row -> assertThat(row.status()).isEqualTo("FAILED")));
-        assertThat(streamEventTypes(messageId, 9)).endsWith("STREAM_FAILED");
+        assertThat(streamEventTypes(messageId, 2)).containsExactly("STREAM_STARTED", "STREAM_FAILED");
+        assertThat(chunkEvents(messageId, 7).indexes()).containsExactlyElementsOf(range(0, 7));
     }
 
     @Test
@@ -484,10 +485,8 @@ class GenerationIntegrationTests {
         }));
         assertThat(hotLog.meta(messageId)).containsEntry("totalChunks", "5").containsEntry("status", "INTERRUPTED");
         assertThat(redis.opsForZSet().score(Leases.INDEX, messageId)).isNull();
-        assertThat(streamEventTypes(messageId, 7))
-                .containsOnlyOnce("STREAM_STARTED", "STREAM_INTERRUPTED")
-                .filteredOn("CHUNK_RECEIVED"::equals)
-                .hasSize(5);
+        assertThat(streamEventTypes(messageId, 2)).containsExactly("STREAM_STARTED", "STREAM_INTERRUPTED");
+        assertThat(chunkEvents(messageId, 5).indexes()).containsExactlyElementsOf(range(0, 5));
     }
 
     @Test
@@ -523,11 +522,14 @@ class GenerationIntegrationTests {
             assertThat(row.status()).isEqualTo("INTERRUPTED");
             assertThat(row.chunkCount()).isEqualTo(k);
         });
-        // the generation's STARTED and chunks, then the sweeper's STARTED, chunks and end, once each by event id
-        assertThat(streamEventTypes(messageId, 2 * k + 3))
+        // the generation's STARTED and chunks, then the sweeper's STARTED, chunks and end
+        assertThat(streamEventTypes(messageId, 3))
                 .containsOnlyOnce("STREAM_INTERRUPTED")
                 .doesNotContain("STREAM_COMPLETED", "STREAM_FAILED", "STREAM_CANCELLED")
                 .endsWith("STREAM_INTERRUPTED");
+        // every chunk of the log, the sweeper's batches after the generation's: none past the end
+        List<Integer> indexes = chunkEvents(messageId, 2 * k).indexes();
+        assertThat(indexes).containsAll(range(0, k)).allMatch(index -> index < k);
     }
 
     private String startStream(Map<String, Object> options, String model) {
@@ -610,6 +612,42 @@ class GenerationIntegrationTests {
 
     private List<JsonNode> awaitTerminal(String messageId) {
         return HotLogFrames.awaitEnded(redis, messageId, Duration.ofSeconds(30));
+    }
+
+    private static List<Integer> range(int from, int to) {
+        return java.util.stream.IntStream.range(from, to).boxed().toList();
+    }
+
+    /** The chunk indexes of the message's CHUNKS_APPENDED events, in the order sent, and how many events there were. */
+    record ChunkEvents(List<Integer> indexes, int events) {}
+
+    private static ChunkEvents chunkEvents(String messageId, int expected) {
+        var indexes = new ArrayList<Integer>();
+        int events = 0;
+        try (var consumer =
+                KafkaTestClients.consumer(TestInfrastructure.kafka().bootstrapServers(), "chat.stream.chunks")) {
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (indexes.size() < expected && System.currentTimeMillis() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode event = JSON.readTree(record.value());
+                    if (event.path("messageId").asString().equals(messageId)) {
+                        assertThat(record.key()).isEqualTo("conv-" + messageId);
+                        assertThat(event.path("eventType").asString()).isEqualTo("CHUNKS_APPENDED");
+                        int from = event.path("payload").path("fromIndex").asInt();
+                        JsonNode chunks = event.path("payload").path("chunks");
+                        assertThat(chunks.size()).isPositive();
+                        for (int i = 0; i < chunks.size(); i++) {
+                            assertThat(chunks.get(i).path("content").isString()).isTrue();
+                            assertThat(chunks.get(i).path("emittedAtMicros").asLong())
+                                    .isPositive();
+                            indexes.add(from + i);
+                        }
+                        events++;
+                    }
+                }
+            }
+        }
+        return new ChunkEvents(indexes, events);
     }
 
     private static List<String> streamEventTypes(String messageId, int expected) {

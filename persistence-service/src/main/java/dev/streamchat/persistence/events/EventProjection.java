@@ -26,10 +26,14 @@ import tools.jackson.databind.json.JsonMapper;
  * would write into another user's conversation or message is refused (its transaction rolls back and it goes to the
  * dead-letter topic).
  *
- * <p>Stream events come in batches ({@link #applyAll}): one transaction per batch, every event recorded by one
+ * <p>Stream events come in batches ({@link #applyAll}): one transaction per poll, every event recorded by one
  * statement, and each run of chunk events between two other events written by two statements (chunk rows, chunk
  * counts), whatever its length. One transaction per chunk (five statements and a commit) cost 0.9 ms of CPU per chunk
- * between this service and PostgreSQL, the most of any part of the system.
+ * between this service and PostgreSQL, the most of any part of the system. Chunks come from {@code chat.stream.chunks}
+ * as {@code CHUNKS_APPENDED}, many consecutive chunks of one answer per event; {@code CHUNK_RECEIVED}, one chunk per
+ * event, is what orchestrators sent before, still read so that old events and a replay of {@code event_store} apply.
+ * The end of an answer ({@code chat.stream.events}) may be read before its last chunks: an ended answer's content is
+ * put together again when chunks of it arrive later.
  */
 @Component
 class EventProjection {
@@ -38,6 +42,18 @@ class EventProjection {
     private static final int TITLE_LENGTH = 80;
 
     static final String CONVERSATION_DELETED = "CONVERSATION_DELETED";
+    static final String CHUNKS_APPENDED = "CHUNKS_APPENDED";
+    static final String CHUNK_RECEIVED = "CHUNK_RECEIVED";
+
+    /** An answer's content and chunk boundaries, put together from its chunk rows. */
+    private static final String WHOLE_CONTENT = """
+            content = coalesce((select string_agg(c.content, '' order by c.chunk_index)
+                                  from stream_chunks c where c.message_id = m.id), ''),
+            chunk_ends = (select array_agg(e.chunk_end order by e.chunk_index)
+                            from (select chunk_index,
+                                         sum(char_length(content)) over (order by chunk_index) as chunk_end
+                                    from stream_chunks where message_id = m.id) e)
+            """;
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -100,7 +116,7 @@ class EventProjection {
         }
         Set<String> fresh = record(events);
         Set<String> deletedConversations = deletedAmong(events);
-        var chunks = new ArrayList<Indexed>();
+        var chunks = new ArrayList<ChunkRow>();
         for (int i = 0; i < events.size(); i++) {
             ChatEvent event = events.get(i);
             if (!fresh.remove(event.eventId())) {
@@ -120,8 +136,12 @@ class EventProjection {
                         event.conversationId());
                 continue;
             }
-            if ("CHUNK_RECEIVED".equals(event.eventType())) {
-                chunks.add(new Indexed(i, event));
+            if (CHUNKS_APPENDED.equals(event.eventType()) || CHUNK_RECEIVED.equals(event.eventType())) {
+                try {
+                    ChunkRow.addAll(chunks, i, event);
+                } catch (IllegalArgumentException e) {
+                    throw new RefusedEvent(i, e);
+                }
                 continue;
             }
             chunks(chunks);
@@ -162,7 +182,55 @@ class EventProjection {
         }
     }
 
-    private record Indexed(int index, ChatEvent event) {}
+    /** One chunk of a chunk event: {@code position} is the event's in its batch. */
+    private record ChunkRow(int position, ChatEvent event, int index, String content, String type, long millis) {
+
+        /** The chunks of a {@code CHUNKS_APPENDED} or {@code CHUNK_RECEIVED} event, added to {@code rows}. */
+        static void addAll(List<ChunkRow> rows, int position, ChatEvent event) {
+            if (CHUNK_RECEIVED.equals(event.eventType())) {
+                Integer index = event.number("index");
+                if (index == null || index < 0) {
+                    throw new IllegalArgumentException(event.eventType() + " " + event.eventId() + " has no index");
+                }
+                rows.add(new ChunkRow(
+                        position,
+                        event,
+                        index,
+                        String.valueOf(event.text("content")),
+                        typeOr(event.text("chunkType")),
+                        event.timestamp()));
+                return;
+            }
+            Integer from = event.number("fromIndex");
+            if (from == null
+                    || from < 0
+                    || !(event.payloadOrEmpty().get("chunks") instanceof List<?> chunks)
+                    || chunks.isEmpty()) {
+                throw new IllegalArgumentException(
+                        event.eventType() + " " + event.eventId() + " has no fromIndex or no chunks");
+            }
+            for (int i = 0; i < chunks.size(); i++) {
+                if (!(chunks.get(i) instanceof Map<?, ?> chunk) || !(chunk.get("content") instanceof String content)) {
+                    throw new IllegalArgumentException(
+                            event.eventType() + " " + event.eventId() + " has a chunk without content at " + i);
+                }
+                long millis = chunk.get("emittedAtMicros") instanceof Number micros
+                        ? micros.longValue() / 1000
+                        : event.timestamp();
+                rows.add(new ChunkRow(
+                        position,
+                        event,
+                        from + i,
+                        content,
+                        typeOr(chunk.get("chunkType") instanceof String type ? type : null),
+                        millis));
+            }
+        }
+
+        private static String typeOr(@Nullable String type) {
+            return type == null ? "TEXT" : type;
+        }
+    }
 
     private Set<String> deletedAmong(List<ChatEvent> events) {
         String[] conversations = events.stream()
@@ -284,10 +352,11 @@ class EventProjection {
     }
 
     /**
-     * Writes a run of chunk events (and empties the list): the owner of each answer read once, an answer not known yet
-     * created from its first chunk, then every chunk row and every answer's chunk count in one statement each.
+     * Writes a run of chunks (and empties the list): the owner of each answer read once, an answer not known yet
+     * created from its first chunk, then every chunk row and every answer's chunk count in one statement each, and the
+     * content of the answers among them that had already ended.
      */
-    private void chunks(List<Indexed> run) {
+    private void chunks(List<ChunkRow> run) {
         if (run.isEmpty()) {
             return;
         }
@@ -310,7 +379,8 @@ class EventProjection {
         var times = new Long[size];
         var counts = new LinkedHashMap<String, Integer>();
         for (int i = 0; i < size; i++) {
-            ChatEvent event = run.get(i).event();
+            ChunkRow row = run.get(i);
+            ChatEvent event = row.event();
             try {
                 String messageId = required(event.messageId(), event);
                 String owner = owners.get(messageId);
@@ -321,18 +391,14 @@ class EventProjection {
                     throw new IllegalStateException("Event " + event.eventId() + " of user " + event.userId()
                             + " names message " + messageId + " of another user; refused");
                 }
-                Integer index = event.number("index");
-                if (index == null || index < 0) {
-                    throw new IllegalArgumentException("CHUNK_RECEIVED " + event.eventId() + " has no index");
-                }
                 ids[i] = messageId;
-                indexes[i] = index;
-                contents[i] = String.valueOf(event.text("content"));
-                types[i] = event.text("chunkType") == null ? "TEXT" : event.text("chunkType");
-                times[i] = event.timestamp();
-                counts.merge(messageId, index + 1, Math::max);
+                indexes[i] = row.index();
+                contents[i] = row.content();
+                types[i] = row.type();
+                times[i] = row.millis();
+                counts.merge(messageId, row.index() + 1, Math::max);
             } catch (IllegalStateException | IllegalArgumentException e) {
-                throw new RefusedEvent(run.get(i).index(), e);
+                throw new RefusedEvent(row.position(), e);
             }
         }
         jdbc.sql("""
@@ -350,6 +416,10 @@ class EventProjection {
                 """)
                 .params(counts.keySet().toArray(String[]::new), counts.values().toArray(Integer[]::new))
                 .update();
+        jdbc.sql("update messages m set " + WHOLE_CONTENT
+                        + " where m.id = any(?::varchar[]) and m.status <> 'STREAMING'")
+                .param(counts.keySet().toArray(String[]::new))
+                .update();
         run.clear();
     }
 
@@ -364,12 +434,7 @@ class EventProjection {
                        content_sha256 = :sha256,
                        error_code = :errorCode,
                        completed_at = :at,
-                       content = coalesce((select string_agg(c.content, '' order by c.chunk_index)
-                                             from stream_chunks c where c.message_id = m.id), ''),
-                       chunk_ends = (select array_agg(e.chunk_end order by e.chunk_index)
-                                       from (select chunk_index,
-                                                    sum(char_length(content)) over (order by chunk_index) as chunk_end
-                                               from stream_chunks where message_id = m.id) e)
+                """ + WHOLE_CONTENT + """
                  where m.id = :id
                 """)
                 .param("status", status)

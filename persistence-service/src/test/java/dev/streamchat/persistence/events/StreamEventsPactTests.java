@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The events of {@code chat.stream.events} persistence-service reads, as orchestrator-service sends them: read into
+ * The events of {@code chat.stream.events} and {@code chat.stream.chunks} persistence-service reads, as
+ * orchestrator-service sends them: read into
  * this service's own {@link ChatEvent}, with the fields {@link EventProjection} uses.
  */
 @ExtendWith({PublishedPacts.class, PactConsumerTestExt.class})
@@ -38,13 +39,17 @@ class StreamEventsPactTests {
     }
 
     @Pact(consumer = "persistence-service")
-    V4Pact chunk(MessagePactBuilder builder) {
-        return builder.expectsToReceive("a CHUNK_RECEIVED event")
-                .withContent(envelope("CHUNK_RECEIVED")
+    V4Pact chunks(MessagePactBuilder builder) {
+        return builder.expectsToReceive("a CHUNKS_APPENDED event")
+                .withContent(envelope("CHUNKS_APPENDED")
                         .object("payload")
-                        .integerType("index", 0)
+                        .integerType("fromIndex", 0)
+                        .minArrayLike("chunks", 1)
                         .stringType("content", "Hello ")
-                        .stringMatcher("chunkType", "TEXT|THINKING|CODE", "TEXT"))
+                        .stringMatcher("chunkType", "TEXT|THINKING|CODE", "TEXT")
+                        .integerType("emittedAtMicros", 1_700_000_000_000_000L)
+                        .closeObject()
+                        .closeArray())
                 .toPact(V4Pact.class);
     }
 
@@ -103,12 +108,17 @@ class StreamEventsPactTests {
     }
 
     @Test
-    @PactTestFor(pactMethod = "chunk")
-    void readsTheIndexContentAndTypeOfAChunk(List<V4Interaction.AsynchronousMessage> messages) {
-        ChatEvent event = read(messages, "CHUNK_RECEIVED");
-        assertThat(event.number("index")).isZero();
-        assertThat(event.text("content")).isEqualTo("Hello ");
-        assertThat(event.text("chunkType")).isEqualTo("TEXT");
+    @PactTestFor(pactMethod = "chunks")
+    void readsTheFirstIndexAndTheContentTypeAndTimeOfEachChunk(List<V4Interaction.AsynchronousMessage> messages) {
+        ChatEvent event = read(messages, "CHUNKS_APPENDED");
+        assertThat(event.number("fromIndex")).isZero();
+        assertThat(event.payloadOrEmpty().get("chunks"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .singleElement()
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("content", "Hello ")
+                .containsEntry("chunkType", "TEXT")
+                .containsKey("emittedAtMicros");
     }
 
     @Test

@@ -101,6 +101,40 @@ class HistoryIntegrationTests {
     }
 
     @Test
+    void anAnswerWhoseEndIsReadBeforeItsLastChunksIsWholeOnceTheyArrive() throws Exception {
+        // the end travels on chat.stream.events, the chunks on chat.stream.chunks: either may be read first
+        var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five"), 2);
+        List<Map<String, Object>> events = answer.events("late chunks", "STREAM_COMPLETED");
+        publish(events.get(0));
+        publish(events.get(1));
+        publish(answer.chunkEvent(0, 2));
+        publish(events.getLast());
+        awaitStatus(answer.messageId, "COMPLETED");
+        JsonNode early =
+                get("/api/conversations/messages/" + answer.messageId, "alice").body();
+        assertThat(early.path("complete").asBoolean()).isFalse();
+
+        publish(answer.chunkEvent(2, 5));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("select content from messages where id = ?")
+                        .param(answer.messageId)
+                        .query(String.class)
+                        .single()
+                        .equals("one two three four five"));
+        JsonNode whole = get("/api/conversations/messages/" + answer.messageId + "?fromIndex=1", "alice")
+                .body();
+        assertThat(whole.path("complete").asBoolean()).isTrue();
+        assertThat(texts(whole)).containsExactly("two ", "three ", "four ", "five");
+        jdbc.sql("delete from stream_chunks where message_id = ?")
+                .param(answer.messageId)
+                .update();
+        JsonNode pruned = get("/api/conversations/messages/" + answer.messageId + "?fromIndex=3", "alice")
+                .body();
+        assertThat(texts(pruned)).containsExactly("four ", "five");
+    }
+
+    @Test
     void servesAnAnswerFromAnyIndexAlsoAfterItsChunkRowsArePruned() throws Exception {
         var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five"));
         answer.events("count to five", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
@@ -231,7 +265,7 @@ class HistoryIntegrationTests {
 
     @Test
     void aBadRecordAmongStreamEventsGoesAloneToTheDeadLetterTopicAndEveryOtherIsApplied() throws Exception {
-        var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five ", "six"));
+        var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five ", "six"), 1);
         List<Map<String, Object>> events = answer.events("a batch with bad records", "STREAM_COMPLETED");
         publish(events.getFirst());
         String intruder = UUID.randomUUID().toString();
@@ -275,7 +309,7 @@ class HistoryIntegrationTests {
     void eventsTheDatabaseCannotStoreGoToTheDeadLetterTopicAtOnceAndHoldNobodyUp() throws Exception {
         // a NUL in a question (one event at a time) and in a chunk (in batches), and a conversation id longer than the
         // protocol allows, followed on the same partitions by another user's answer
-        var poisoned = new Answer("mallory", List.of("fine ", "bad\u0000chunk", "fine"));
+        var poisoned = new Answer("mallory", List.of("fine ", "bad\u0000chunk", "fine"), 1);
         String tooLong = UUID.randomUUID().toString();
         var neighbour = new Answer("alice", List.of("still ", "served"));
         var records = new ArrayList<Map<String, Object>>(poisoned.events("a NUL \u0000 here", "STREAM_COMPLETED"));
@@ -299,7 +333,7 @@ class HistoryIntegrationTests {
                 .isTrue();
         assertThat(onTopic("chat.message.events.persistence-service.dlt", tooLong))
                 .isTrue();
-        assertThat(onTopic("chat.stream.events.persistence-service.dlt", poisoned.messageId, "CHUNK_RECEIVED"))
+        assertThat(onTopic("chat.stream.events.persistence-service.dlt", poisoned.messageId, "CHUNKS_APPENDED"))
                 .isTrue();
         // the rest of the poisoned answer's batch was applied
         awaitStatus(poisoned.messageId, "COMPLETED", false);
@@ -454,29 +488,46 @@ class HistoryIntegrationTests {
         assertThat(get("/api/conversations", null).status()).isEqualTo(401);
     }
 
-    /** One question and its answer, as session-service and orchestrator-service would emit them. */
+    /**
+     * One question and its answer, as session-service and orchestrator-service would emit them: the chunks in
+     * CHUNKS_APPENDED events of up to {@code chunksPerEvent} each.
+     */
     private static final class Answer {
         final String userId;
         final String conversationId = "conv-" + UUID.randomUUID();
         final String messageId = UUID.randomUUID().toString();
         final List<String> chunks;
+        final int chunksPerEvent;
 
         Answer(String userId, List<String> chunks) {
+            this(userId, chunks, 3);
+        }
+
+        Answer(String userId, List<String> chunks, int chunksPerEvent) {
             this.userId = userId;
             this.chunks = chunks;
+            this.chunksPerEvent = chunksPerEvent;
+        }
+
+        Map<String, Object> chunkEvent(int fromIndex, int toIndex) {
+            var batch = new ArrayList<Map<String, Object>>();
+            for (int i = fromIndex; i < toIndex; i++) {
+                batch.add(Map.of("content", chunks.get(i), "chunkType", "TEXT", "emittedAtMicros", 1_000_000L * i));
+            }
+            return event(
+                    "CHUNKS_APPENDED",
+                    userId,
+                    conversationId,
+                    messageId,
+                    Map.of("fromIndex", fromIndex, "chunks", batch));
         }
 
         List<Map<String, Object>> events(String question, String terminal) {
             var events = new ArrayList<Map<String, Object>>();
             events.add(event("MESSAGE_CREATED", userId, conversationId, messageId, Map.of("content", question)));
             events.add(event("STREAM_STARTED", userId, conversationId, messageId, Map.of("model", "simulated")));
-            for (int i = 0; i < chunks.size(); i++) {
-                events.add(event(
-                        "CHUNK_RECEIVED",
-                        userId,
-                        conversationId,
-                        messageId,
-                        Map.of("index", i, "content", chunks.get(i), "chunkType", "TEXT")));
+            for (int i = 0; i < chunks.size(); i += chunksPerEvent) {
+                events.add(chunkEvent(i, Math.min(chunks.size(), i + chunksPerEvent)));
             }
             if (terminal != null) {
                 events.add(event(
@@ -503,7 +554,7 @@ class HistoryIntegrationTests {
         var event = new HashMap<String, Object>();
         event.put(
                 "eventId",
-                UUID.nameUUIDFromBytes((messageId + type + payload.get("index")).getBytes())
+                UUID.nameUUIDFromBytes((messageId + type + payload.get("index") + payload.get("fromIndex")).getBytes())
                         .toString());
         event.put("eventType", type);
         event.put("schemaVersion", 1);
@@ -523,7 +574,11 @@ class HistoryIntegrationTests {
 
     /** To the event's topic, on the given partition, or on its conversation's when null. */
     private static void publish(Map<String, Object> event, Integer partition) {
-        String topic = event.get("eventType").equals("MESSAGE_CREATED") ? "chat.message.events" : "chat.stream.events";
+        String topic = switch (event.get("eventType").toString()) {
+            case "MESSAGE_CREATED" -> "chat.message.events";
+            case "CHUNKS_APPENDED" -> "chat.stream.chunks";
+            default -> "chat.stream.events";
+        };
         try {
             producer.send(new ProducerRecord<>(
                             topic, partition, event.get("conversationId").toString(), JSON.writeValueAsString(event)))
