@@ -1,4 +1,4 @@
-// streamchat web client: protocol v1 over one WebSocket, exactly like any other client.
+// streamchat web client: protocol v2 (subprotocol streamchat.v2) over one WebSocket, exactly like any other client.
 // Keeps the session id and, per answer, the last chunk index seen, so that after a drop it reconnects
 // (to the same node while it lives) and asks for what it missed with RECONNECT.
 (() => {
@@ -54,7 +54,8 @@
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const params = new URLSearchParams({ access_token: state.token });
     if (state.sessionId) params.set('sessionId', state.sessionId);
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/chat?${params}`);
+    // v2: the chunks that are ready together come in one CHUNKS frame
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/chat?${params}`, ['streamchat.v2']);
     state.socket = socket;
     socket.onmessage = (event) => handle(JSON.parse(event.data));
     socket.onclose = (event) => {
@@ -99,18 +100,12 @@
         answerFor(frame.messageId);
         $('cancel').disabled = false;
         break;
-      case 'CHUNK': {
-        const answer = answerFor(frame.messageId);
-        if (frame.index !== answer.next) break; // the server's cursor guarantees order; this is a belt
-        answer.next += 1;
-        answer.text += frame.content;
-        const span = document.createElement('span');
-        span.className = frame.chunkType;
-        span.textContent = frame.content;
-        answer.body.appendChild(span);
-        answer.element.dataset.chunks = String(answer.next);
+      case 'CHUNK':
+        addChunk(frame.messageId, frame.index, frame);
         break;
-      }
+      case 'CHUNKS':
+        frame.chunks.forEach((chunk, i) => addChunk(frame.messageId, frame.fromIndex + i, chunk));
+        break;
       case 'COMPLETE':
         finish(frame.messageId, frame);
         break;
@@ -144,6 +139,18 @@
       default:
         break;
     }
+  }
+
+  function addChunk(messageId, index, chunk) {
+    const answer = answerFor(messageId);
+    if (index !== answer.next) return; // the server's cursor guarantees order; this is a belt
+    answer.next += 1;
+    answer.text += chunk.content;
+    const span = document.createElement('span');
+    span.className = chunk.chunkType;
+    span.textContent = chunk.content;
+    answer.body.appendChild(span);
+    answer.element.dataset.chunks = String(answer.next);
   }
 
   function answerFor(messageId) {

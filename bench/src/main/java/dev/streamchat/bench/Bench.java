@@ -1,5 +1,6 @@
 package dev.streamchat.bench;
 
+import dev.streamchat.bench.client.ChatSocket;
 import dev.streamchat.bench.fault.FaultSuite;
 import dev.streamchat.bench.gatling.GatlingRun;
 import dev.streamchat.bench.report.Report;
@@ -70,7 +71,10 @@ public final class Bench {
                         Locale.ROOT, "[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line))) {
             var target = new Target(stack);
             for (Scenario scenario : scenarios(args[0])) {
-                Report report = scenario.run(target, options.fresh());
+                Options scenarioOptions = options.fresh();
+                // the protocol the load clients speak: v2 (CHUNKS frames) unless --protocol v1
+                ChatSocket.speak(scenarioOptions.string("protocol", "v2"));
+                Report report = scenario.run(target, scenarioOptions);
                 Path written = report.write(out);
                 System.out.println(report.text());
                 System.out.println("written: " + written);

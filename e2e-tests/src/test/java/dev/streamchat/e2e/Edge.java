@@ -157,16 +157,16 @@ final class Edge {
     }
 
     /**
-     * Connects through the gateway and reads WELCOME; retried for a while, since the gateway learns the session nodes
-     * from Eureka a few seconds after they register.
+     * Connects through the gateway, offering the subprotocols if any (none: protocol v1), and reads WELCOME; retried
+     * for a while, since the gateway learns the session nodes from Eureka a few seconds after they register.
      */
-    Connected connect(String token, @Nullable String sessionId) {
+    Connected connect(String token, @Nullable String sessionId, String... subprotocols) {
         var connected = new AtomicReference<Connected>();
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions()
                 .until(() -> {
-                    var client = ProtocolClient.connect(chatThroughGateway(sessionId), token);
+                    var client = ProtocolClient.connect(chatThroughGateway(sessionId), token, subprotocols);
                     connected.set(new Connected(client, client.next(Duration.ofSeconds(5))));
                     return true;
                 });

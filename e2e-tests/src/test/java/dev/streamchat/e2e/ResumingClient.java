@@ -2,6 +2,7 @@ package dev.streamchat.e2e;
 
 import static dev.streamchat.testsupport.ProtocolClient.type;
 
+import dev.streamchat.testsupport.ProtocolClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * One client following one answer through the gateway the way a real one would: it keeps the last index it holds, and
  * whenever its connection goes (dropped by itself at planned chunks, or cut by a dying node) it reconnects and sends
  * {@code RECONNECT} with that index. It checks the invariant of DESIGN.md section 5 as it reads: after each RECOVERY,
- * exactly the next index, each once, in order, then one terminal frame; and the digest of what it assembled.
+ * exactly the next index, each once, in order, then one terminal frame; and the digest of what it assembled. It speaks
+ * protocol v2: a planned drop may come after any chunk of a CHUNKS frame, the rest of the frame then unread.
  */
 final class ResumingClient {
 
@@ -60,7 +62,7 @@ final class ResumingClient {
     /** Picks a session id that the gateway maps to the given node. */
     ResumingClient onNode(String nodeId) {
         for (int attempt = 0; attempt < 40; attempt++) {
-            try (var probe = edge.connect(token, sessionId)) {
+            try (var probe = edge.connect(token, sessionId, ProtocolClient.V2)) {
                 if (probe.nodeId().equals(nodeId)) {
                     return this;
                 }
@@ -72,7 +74,7 @@ final class ResumingClient {
 
     /** Connects (through the gateway, to the node the session id maps to) and asks for an answer. */
     ResumingClient ask(Map<String, Object> options) {
-        connection = edge.connect(token, sessionId);
+        connection = connect();
         connection
                 .client()
                 .send(Map.of(
@@ -131,11 +133,18 @@ final class ResumingClient {
                     }
                     continue;
                 }
-                accept(frame);
-                if (terminal == null && type(frame).equals("CHUNK") && dropAfter.test(next - 1)) {
-                    drops++;
-                    connection.client().abort();
-                    resume(true);
+                if (!type(frame).equals("CHUNK") && !type(frame).equals("CHUNKS")) {
+                    accept(frame);
+                    continue;
+                }
+                for (JsonNode chunk : ProtocolClient.chunks(frame)) {
+                    accept(chunk);
+                    if (dropAfter.test(next - 1)) {
+                        drops++;
+                        connection.client().abort();
+                        resume(true);
+                        break;
+                    }
                 }
             }
         } catch (RuntimeException | AssertionError e) {
@@ -148,8 +157,17 @@ final class ResumingClient {
         return this;
     }
 
+    private Edge.Connected connect() {
+        var connected = edge.connect(token, sessionId, ProtocolClient.V2);
+        if (connected.welcome().path("protocolVersion").asInt() != 2) {
+            throw new AssertionError("protocol v2 offered, got " + connected.welcome());
+        }
+        return connected;
+    }
+
     private void accept(JsonNode frame) {
         switch (type(frame)) {
+            case "CHUNKS" -> ProtocolClient.chunks(frame).forEach(this::accept);
             case "CHUNK" -> {
                 int index = frame.path("index").asInt();
                 if (index < next) {
@@ -178,7 +196,7 @@ final class ResumingClient {
             if (toAnotherNode) {
                 sessionId = "inv-" + UUID.randomUUID();
             }
-            landed = edge.connect(token, sessionId);
+            landed = connect();
             if (!toAnotherNode || !landed.nodeId().equals(leftNode)) {
                 break;
             }

@@ -7,6 +7,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -21,10 +22,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A protocol v1 client for tests, on the JDK's WebSocket client: sends frames, queues every frame it receives, and
- * remembers how the connection closed.
+ * A client of the chat protocol for tests, on the JDK's WebSocket client: sends frames, queues every frame it receives,
+ * and remembers how the connection closed. It speaks v1 unless it offers subprotocols ({@code streamchat.v2}).
  */
 public final class ProtocolClient implements AutoCloseable {
+
+    /** The subprotocol of protocol v2. */
+    public static final String V2 = "streamchat.v2";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -37,10 +41,13 @@ public final class ProtocolClient implements AutoCloseable {
     private final WebSocket socket;
     private volatile boolean paused;
 
-    private ProtocolClient(URI uri, @Nullable String bearer) {
+    private ProtocolClient(URI uri, @Nullable String bearer, String... subprotocols) {
         var builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (bearer != null) {
             builder.header("Authorization", "Bearer " + bearer);
+        }
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
         // a handshake that gets no answer fails instead of hanging the test run
         this.socket = builder.buildAsync(uri, new Listener())
@@ -48,9 +55,40 @@ public final class ProtocolClient implements AutoCloseable {
                 .join();
     }
 
-    /** Connects, with the token as a bearer header when not null. */
-    public static ProtocolClient connect(URI uri, @Nullable String bearer) {
-        return new ProtocolClient(uri, bearer);
+    /** Connects, with the token as a bearer header when not null, offering the subprotocols in order, if any. */
+    public static ProtocolClient connect(URI uri, @Nullable String bearer, String... subprotocols) {
+        return new ProtocolClient(uri, bearer, subprotocols);
+    }
+
+    /** The subprotocol the server chose at the handshake; empty when none. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
+    /**
+     * The chunks of a frame, each as its CHUNK frame would be ({@code messageId, index, content, chunkType, timestamp,
+     * emittedAtMicros}): the items of a CHUNKS frame (protocol v2), at {@code fromIndex, fromIndex + 1, ...}, or a
+     * CHUNK frame itself; none for any other frame.
+     */
+    public static List<JsonNode> chunks(JsonNode frame) {
+        if (type(frame).equals("CHUNK")) {
+            return List.of(frame);
+        }
+        if (!type(frame).equals("CHUNKS")) {
+            return List.of();
+        }
+        var chunks = new ArrayList<JsonNode>();
+        int from = frame.path("fromIndex").asInt();
+        JsonNode items = frame.path("chunks");
+        for (int i = 0; i < items.size(); i++) {
+            var chunk = JSON.createObjectNode();
+            chunk.put("type", "CHUNK");
+            chunk.put("messageId", frame.path("messageId").asString());
+            chunk.put("index", from + i);
+            items.get(i).properties().forEach(field -> chunk.set(field.getKey(), field.getValue()));
+            chunks.add(chunk);
+        }
+        return chunks;
     }
 
     /** The HTTP status the handshake was refused with, or 101 when it was accepted. */

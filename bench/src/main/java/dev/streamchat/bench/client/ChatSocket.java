@@ -16,14 +16,26 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One protocol v1 connection on the JDK's WebSocket client, without a thread of its own: frames are handed to the
- * {@link Handler} on the client's executor as they arrive, stamped with the receive time before they are parsed.
+ * One connection on the JDK's WebSocket client, without a thread of its own: frames are handed to the {@link Handler}
+ * on the client's executor as they arrive, stamped with the receive time before they are parsed. It offers the
+ * subprotocol {@code streamchat.v2} unless told to speak v1 ({@link #speak}); a CHUNKS frame of v2 is handed over as
+ * the CHUNK frames it stands for, each with the frame's receive time.
  */
 public final class ChatSocket {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static volatile String protocol = "v2";
+
+    /** The protocol every connection opened from now on speaks: {@code v1} or {@code v2}. */
+    public static void speak(String version) {
+        if (!version.equals("v1") && !version.equals("v2")) {
+            throw new IllegalArgumentException("--protocol is v1 or v2, not " + version);
+        }
+        protocol = version;
+    }
 
     /** What a connection tells its owner. */
     public interface Handler {
@@ -59,9 +71,11 @@ public final class ChatSocket {
     /** Opens a connection; the future completes with the socket once its WELCOME has arrived. */
     public static CompletableFuture<ChatSocket> open(HttpClient http, URI uri, Handler handler, Duration timeout) {
         var chat = new ChatSocket(handler);
-        return http.newWebSocketBuilder()
-                .connectTimeout(timeout)
-                .buildAsync(uri, chat.new Listener())
+        var builder = http.newWebSocketBuilder().connectTimeout(timeout);
+        if (protocol.equals("v2")) {
+            builder.subprotocols("streamchat.v2");
+        }
+        return builder.buildAsync(uri, chat.new Listener())
                 .thenCompose(socket -> {
                     chat.socket = socket;
                     return chat.welcome;
@@ -172,9 +186,21 @@ public final class ChatSocket {
                 welcome.complete(frame);
                 return null;
             }
-            if (!ended) {
-                handler.onFrame(ChatSocket.this, frame, micros, nanos);
+            if (ended) {
+                return null;
             }
+            if ("CHUNKS".equals(frame.path("type").asString())) {
+                String messageId = frame.path("messageId").asString();
+                int from = frame.path("fromIndex").asInt();
+                JsonNode chunks = frame.path("chunks");
+                for (int i = 0; i < chunks.size(); i++) {
+                    var chunk = (ObjectNode) chunks.get(i);
+                    chunk.put("type", "CHUNK").put("messageId", messageId).put("index", from + i);
+                    handler.onFrame(ChatSocket.this, chunk, micros, nanos);
+                }
+                return null;
+            }
+            handler.onFrame(ChatSocket.this, frame, micros, nanos);
             return null;
         }
 

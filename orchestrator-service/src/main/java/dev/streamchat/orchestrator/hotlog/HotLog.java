@@ -17,13 +17,15 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code chat:log:{messageId}}: a Redis Stream, one entry per chunk with the id {@code 0-(index+1)}, then the
  *       terminal entry. Redis refuses an id that is not above the last one, so a repeated append is detected and
  *       changes nothing.
- *   <li>{@code chat:live:{messageId}}: the pub/sub channel on which each entry is published after it is in the log.
+ *   <li>{@code chat:live:{messageId}}: the pub/sub channel on which the entries of each append are published after
+ *       they are in the log, all in one message: a JSON array of entries, in index order.
  *   <li>{@code chat:meta:{messageId}}: owner, conversation, status, cancel flag.
  * </ul>
  *
  * Append, publish and expiry are one Lua script, and never a live frame that is not in the log. A generation whose
  * chunks come faster than Redis answers hands over all that have piled up at once ({@link #appendAll}): one round
- * trip for them all.
+ * trip and one live message for them all, so each node that follows the message parses it once and each client gets
+ * it in one frame (protocol v2).
  *
  * <p>Exactly one writer ends a message. Every write names its writer ({@link #GENERATION} or {@link #SWEEPER}); the
  * terminal entry records its writer as {@code endedBy} in the meta in the same script, and a message ended by one
@@ -54,17 +56,19 @@ public class HotLog {
             if ARGV[3] == '1' then
               redis.call('HSET', KEYS[3], 'endedBy', ARGV[2])
             end
-            local added = 0
+            local added = {}
             for i = 4, #ARGV, 2 do
               local result = redis.pcall('XADD', KEYS[1], ARGV[i], 'frame', ARGV[i + 1])
               if not (type(result) == 'table' and result.err) then
-                redis.call('PUBLISH', KEYS[2], ARGV[i + 1])
-                added = added + 1
+                added[#added + 1] = ARGV[i + 1]
               end
+            end
+            if #added > 0 then
+              redis.call('PUBLISH', KEYS[2], '[' .. table.concat(added, ',') .. ']')
             end
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
             redis.call('PEXPIRE', KEYS[3], ARGV[1])
-            return added
+            return #added
             """, Long.class);
 
     /** KEYS: meta; ARGV: writer. 1 when the message is now ended by this writer (it was not ended, or by it). */
@@ -97,13 +101,14 @@ public class HotLog {
         return "chat:meta:" + messageId;
     }
 
-    /** Appends the frame at its index and publishes it; false when the log already holds that index. */
+    /** Appends the frame at its index and publishes it (an array of one); false when the log already holds that index. */
     public boolean append(LogFrame frame, String writer, Duration retention) {
         return appendAll(List.of(frame), writer, retention) == 1;
     }
 
     /**
-     * Appends the frames of one message, in index order, and publishes each new one; returns how many the log did not
+     * Appends the frames of one message, in index order, and publishes the new ones in one live message (a JSON array);
+     * returns how many the log did not
      * hold yet (an entry it holds already, from an earlier attempt, is neither written nor published again). A frame
      * that is not a chunk ends the message: it must come last.
      *

@@ -2,11 +2,14 @@ package dev.streamchat.session.connection;
 
 import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.FrameSink;
+import dev.streamchat.session.delivery.LogFrame;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.tracing.TraceContext;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * One client connection: who it is, what it follows, and a bounded send buffer. Sends from any thread go through
  * Spring's {@link ConcurrentWebSocketSessionDecorator}; a client that lets the buffer overflow or a send block past
  * the time limit is closed with {@link #SLOW_CONSUMER} (a client whose socket is full may see only the connection
- * drop, since the close frame cannot reach it either) and recovers from the log when it comes back.
+ * drop, since the close frame cannot reach it either) and recovers from the log when it comes back. The connection
+ * speaks the protocol its client chose at the handshake: v2 gets consecutive chunks in CHUNKS frames, v1 a CHUNK
+ * frame each.
  */
 final class ChatConnection implements FrameSink {
 
@@ -40,6 +45,8 @@ final class ChatConnection implements FrameSink {
     private final @Nullable TraceContext traceParent;
     private final JsonMapper json;
     private final int sendTimeLimitMillis;
+    private final int protocolVersion;
+    private final int maxChunksFrameBytes;
     private final Counter closedAsSlow;
     private final Map<String, Follower> following = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
@@ -56,6 +63,8 @@ final class ChatConnection implements FrameSink {
             JsonMapper json,
             int sendTimeLimitMillis,
             int sendBufferBytes,
+            int protocolVersion,
+            int maxChunksFrameBytes,
             Counter closedAsSlow) {
         this.session = new ConcurrentWebSocketSessionDecorator(session, sendTimeLimitMillis, sendBufferBytes);
         this.sessionId = sessionId;
@@ -64,6 +73,8 @@ final class ChatConnection implements FrameSink {
         this.traceParent = traceParent;
         this.json = json;
         this.sendTimeLimitMillis = sendTimeLimitMillis;
+        this.protocolVersion = protocolVersion;
+        this.maxChunksFrameBytes = maxChunksFrameBytes;
         this.closedAsSlow = closedAsSlow;
     }
 
@@ -96,6 +107,52 @@ final class ChatConnection implements FrameSink {
 
     Map<String, Follower> following() {
         return following;
+    }
+
+    int protocolVersion() {
+        return protocolVersion;
+    }
+
+    /**
+     * v2: the chunks in as few CHUNKS frames as {@code max-chunks-frame-bytes} allows (a chunk larger than that goes
+     * alone); v1: a CHUNK frame each.
+     */
+    @Override
+    public boolean sendChunks(String messageId, List<LogFrame> chunks) {
+        if (protocolVersion < 2) {
+            for (LogFrame chunk : chunks) {
+                if (!send(ServerFrame.Chunk.of(
+                        messageId,
+                        chunk.index(),
+                        String.valueOf(chunk.content()),
+                        String.valueOf(chunk.chunkType()),
+                        chunk.emittedAtMicrosOrMillis()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        var items = new ArrayList<ServerFrame.Chunks.Item>(chunks.size());
+        int fromIndex = chunks.getFirst().index();
+        int bytes = ServerFrame.Chunks.OVERHEAD + messageId.length();
+        for (LogFrame chunk : chunks) {
+            var item = ServerFrame.Chunks.Item.of(
+                    String.valueOf(chunk.content()),
+                    String.valueOf(chunk.chunkType()),
+                    chunk.emittedAtMicrosOrMillis());
+            int size = item.encodedBytes();
+            if (!items.isEmpty() && bytes + size > maxChunksFrameBytes) {
+                if (!send(ServerFrame.Chunks.of(messageId, fromIndex, List.copyOf(items)))) {
+                    return false;
+                }
+                fromIndex += items.size();
+                items.clear();
+                bytes = ServerFrame.Chunks.OVERHEAD + messageId.length();
+            }
+            items.add(item);
+            bytes += size;
+        }
+        return send(ServerFrame.Chunks.of(messageId, fromIndex, items));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.FrameSink;
 import dev.streamchat.session.delivery.HotLogReader;
 import dev.streamchat.session.delivery.LiveFeeds;
+import dev.streamchat.session.delivery.LogFrame;
 import dev.streamchat.session.delivery.RecoveryClient;
 import dev.streamchat.session.messaging.ChatCommand;
 import dev.streamchat.session.messaging.ChatMessaging;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -123,6 +125,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 json,
                 (int) limits.current().sendTimeLimit().toMillis(),
                 limits.current().sendBufferBytes(),
+                ServerFrame.V2.equals(session.getAcceptedProtocol()) ? 2 : 1,
+                properties.maxChunksFrameBytes(),
                 closedAsSlow);
         ChatConnection previous = connections.put(session.getId(), connection);
         if (previous != null) {
@@ -134,7 +138,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             log.warn("Could not register session {}: {}", sessionId, e.toString());
         }
         // after registering: a client that has WELCOME is in the registry
-        connection.send(ServerFrame.Welcome.of(sessionId, userId, nodeId));
+        connection.send(ServerFrame.Welcome.of(sessionId, userId, nodeId, connection.protocolVersion()));
         try {
             messaging.sessionEvent(
                     DomainEvent.of("CONNECTED", sessionId, userId, null, null, nodeId, Map.of("sessionId", sessionId)));
@@ -437,6 +441,15 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
                 }
                 if (frame instanceof ServerFrame.Complete || frame instanceof ServerFrame.Error) {
                     connection.following().remove(messageId);
+                }
+                return sent;
+            }
+
+            @Override
+            public boolean sendChunks(String messageId, List<LogFrame> chunks) {
+                boolean sent = connection.sendChunks(messageId, chunks);
+                if (sent) {
+                    chunksSent.increment(chunks.size());
                 }
                 return sent;
             }

@@ -1,11 +1,13 @@
 package dev.streamchat.session.delivery;
 
 import dev.streamchat.session.protocol.ServerFrame;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -15,8 +17,10 @@ import org.slf4j.LoggerFactory;
  * One connection following one message, through the cursor of DESIGN.md section 5: {@code next} is the first index not
  * yet sent. A frame below {@code next} is a duplicate and dropped; at {@code next} it is sent and {@code next}
  * advances; above it, the gap {@code [next, index)} is read from the hot log and sent first. The terminal frame sits
- * at index {@code totalChunks}, so it goes out only after every chunk. Frames are handled one at a time, in arrival
- * order, on a virtual thread per follower; at most {@link #MAX_PENDING} wait.
+ * at index {@code totalChunks}, so it goes out only after every chunk. Live messages (each a batch of entries) are
+ * handled in arrival order on a virtual thread per follower; at most {@link #MAX_PENDING} entries wait. The chunks
+ * that pass the cursor together (a live batch, what piled up meanwhile, a backlog page) go to the connection together
+ * ({@link FrameSink#sendChunks}): one frame for them all where the client speaks protocol v2.
  *
  * <p>A follower made for a RECONNECT starts held: it is subscribed and keeps what arrives live, but sends nothing until
  * the backlog has gone through the same cursor ({@link #backlog}) and it is {@linkplain #release released}. Whatever
@@ -26,7 +30,7 @@ public final class Follower {
 
     private static final Logger log = LoggerFactory.getLogger(Follower.class);
 
-    /** Frames that may wait for one follower; a client this far behind is closed as too slow. */
+    /** Entries that may wait for one follower; a client this far behind is closed as too slow. */
     static final int MAX_PENDING = 4096;
 
     private final String messageId;
@@ -35,7 +39,11 @@ public final class Follower {
     private final Backlog backlog;
     private final Executor executor;
     private final Consumer<Follower> onEnd;
-    private final Queue<LogFrame> inbox = new ConcurrentLinkedQueue<>();
+    private final Queue<List<LogFrame>> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Chunks that passed the cursor and are to be sent together; guarded by {@link #cursorLock}. */
+    private final List<LogFrame> outgoing = new ArrayList<>();
+
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closingAsSlow = new AtomicBoolean();
     private final ReentrantLock cursorLock = new ReentrantLock();
@@ -80,15 +88,15 @@ public final class Follower {
     }
 
     /**
-     * Hands a live frame to this follower; returns at once. A client that does not keep up (too many frames waiting,
-     * or a send blocked past the time limit) is closed as too slow, off this thread: it resumes from the log when it
-     * comes back.
+     * Hands a live message (entries in index order) to this follower; returns at once. A client that does not keep up
+     * (too many entries waiting, or a send blocked past the time limit) is closed as too slow, off this thread: it
+     * resumes from the log when it comes back.
      */
-    void deliver(LogFrame frame) {
+    void deliver(List<LogFrame> frames) {
         if (ended) {
             return;
         }
-        if (inbox.size() >= MAX_PENDING || sink.stalled()) {
+        if (pending.get() >= MAX_PENDING || sink.stalled()) {
             if (closingAsSlow.compareAndSet(false, true)) {
                 executor.execute(() -> {
                     end();
@@ -97,7 +105,8 @@ public final class Follower {
             }
             return;
         }
-        inbox.add(frame);
+        pending.addAndGet(frames.size());
+        inbox.add(frames);
         startDraining();
     }
 
@@ -110,7 +119,7 @@ public final class Follower {
                     return false;
                 }
             }
-            return !ended;
+            return flush();
         } finally {
             cursorLock.unlock();
         }
@@ -135,6 +144,7 @@ public final class Follower {
                     break;
                 }
             }
+            flush();
         } catch (RuntimeException e) {
             log.warn("Could not read the backlog of message {}: {}", messageId, e.toString());
         } finally {
@@ -147,6 +157,7 @@ public final class Follower {
         if (!ended) {
             ended = true;
             inbox.clear();
+            pending.set(0);
             onEnd.accept(this);
         }
     }
@@ -157,42 +168,69 @@ public final class Follower {
         }
     }
 
+    /** Takes every live message waiting, through the cursor, and sends the chunks that passed it together. */
     private void drain() {
         do {
-            LogFrame frame;
-            while ((frame = inbox.poll()) != null) {
-                cursorLock.lock();
-                try {
-                    apply(frame);
-                } catch (RuntimeException e) {
-                    log.warn("Could not deliver chunk {} of message {}: {}", frame.index(), messageId, e.toString());
-                } finally {
-                    cursorLock.unlock();
+            cursorLock.lock();
+            try {
+                List<LogFrame> frames;
+                while ((frames = inbox.poll()) != null) {
+                    pending.addAndGet(-frames.size());
+                    for (LogFrame frame : frames) {
+                        if (!apply(frame)) {
+                            break;
+                        }
+                    }
                 }
+                flush();
+            } catch (RuntimeException e) {
+                log.warn("Could not deliver chunks of message {}: {}", messageId, e.toString());
+            } finally {
+                cursorLock.unlock();
             }
             draining.set(false);
         } while (!held && !inbox.isEmpty() && draining.compareAndSet(false, true));
     }
 
-    private void apply(LogFrame frame) {
-        if (ended || frame.index() < next) {
-            return;
+    /** One live entry through the cursor; false when the rest of its message is of no use (ended, or a gap). */
+    private boolean apply(LogFrame frame) {
+        if (ended) {
+            return false;
+        }
+        if (frame.index() < next) {
+            return true;
         }
         if (frame.index() > next) {
-            for (LogFrame missing : hotLog.read(messageId, next, frame.index() - 1)) {
+            List<LogFrame> gap;
+            try {
+                gap = hotLog.read(messageId, next, frame.index() - 1);
+            } catch (RuntimeException e) {
+                // the quiet feed's catch-up reads it again
+                log.warn(
+                        "Could not read chunks {} to {} of message {}: {}",
+                        next,
+                        frame.index() - 1,
+                        messageId,
+                        e.toString());
+                return false;
+            }
+            for (LogFrame missing : gap) {
                 if (!offer(missing)) {
-                    return;
+                    return false;
                 }
             }
             if (frame.index() > next) {
                 log.debug("Gap before chunk {} of message {} not in the hot log yet", frame.index(), messageId);
-                return;
+                return false;
             }
         }
-        offer(frame);
+        return offer(frame);
     }
 
-    /** Sends the frame if it is the next one; false once the follower ended. */
+    /**
+     * Takes the frame if it is the next one: a chunk joins the ones to be sent together, the terminal frame goes out
+     * after them. False once the follower ended.
+     */
     private boolean offer(LogFrame frame) {
         if (ended) {
             return false;
@@ -201,22 +239,33 @@ public final class Follower {
             return frame.index() < next;
         }
         if (frame.isChunk()) {
-            if (!sink.send(ServerFrame.Chunk.of(
-                    messageId,
-                    frame.index(),
-                    String.valueOf(frame.content()),
-                    String.valueOf(frame.chunkType()),
-                    frame.emittedAtMicrosOrMillis()))) {
-                end();
-                return false;
-            }
+            outgoing.add(frame);
             next = frame.index() + 1;
             lastProgress = System.nanoTime();
             return true;
         }
-        sink.send(terminal(frame));
-        end();
+        if (flush()) {
+            sink.send(terminal(frame));
+            end();
+        }
         return false;
+    }
+
+    /** Sends the chunks that passed the cursor; false once the follower ended (the connection is gone). */
+    private boolean flush() {
+        if (ended) {
+            outgoing.clear();
+            return false;
+        }
+        if (outgoing.isEmpty()) {
+            return true;
+        }
+        boolean sent = sink.sendChunks(messageId, outgoing);
+        outgoing.clear();
+        if (!sent) {
+            end();
+        }
+        return sent;
     }
 
     private ServerFrame terminal(LogFrame frame) {

@@ -1,12 +1,20 @@
 package dev.streamchat.session.delivery;
 
 import dev.streamchat.session.protocol.ServerFrame;
+import java.util.List;
 
 /** Where a follower's frames go: one client connection. */
 public interface FrameSink {
 
     /** Sends one frame; false when the connection is gone or was closed for being too slow. */
     boolean send(ServerFrame frame);
+
+    /**
+     * Sends consecutive chunks of one message, in order (protocol v2: in as few frames as the frame size allows; v1: a
+     * frame each). The list is the caller's: it may change once this returns. False when the connection is gone or
+     * was closed for being too slow.
+     */
+    boolean sendChunks(String messageId, List<LogFrame> chunks);
 
     /** True when a send to this client has been blocked for longer than the send time limit. */
     boolean stalled();

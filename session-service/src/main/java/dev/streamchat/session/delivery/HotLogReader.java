@@ -8,6 +8,7 @@ import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class HotLogReader {
 
     private static final int PAGE = 500;
+    private static final TypeReference<List<LogFrame>> LIVE_MESSAGE = new TypeReference<>() {};
 
     private final StringRedisTemplate redis;
     private final JsonMapper json;
@@ -50,6 +52,21 @@ public class HotLogReader {
 
     public LogFrame parse(String frame) {
         return json.readValue(frame, LogFrame.class);
+    }
+
+    /**
+     * A message of the live channel: the entries of one hot-log append as a JSON array, in index order (a single
+     * entry, as orchestrators before batched publishing sent it, is read as an array of one).
+     */
+    public List<LogFrame> parseLive(byte[] message) {
+        int first = 0;
+        while (first < message.length && Character.isWhitespace(message[first])) {
+            first++;
+        }
+        if (first < message.length && message[first] == '[') {
+            return json.readValue(message, LIVE_MESSAGE);
+        }
+        return List.of(json.readValue(message, LogFrame.class));
     }
 
     /** Who owns a message and how far it is; empty when Redis does not know it. */

@@ -1,8 +1,8 @@
 package dev.streamchat.session.delivery;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,16 +116,19 @@ public class LiveFeeds implements DisposableBean {
             this.topic = topic;
         }
 
+        /** A live message: the entries of one hot-log append, parsed once for every follower on this node. */
         @Override
         public void onMessage(Message message, byte[] pattern) {
-            LogFrame frame;
+            List<LogFrame> frames;
             try {
-                frame = hotLog.parse(new String(message.getBody(), StandardCharsets.UTF_8));
+                frames = hotLog.parseLive(message.getBody());
             } catch (RuntimeException e) {
                 log.warn("Unreadable message on {}: {}", topic.getTopic(), e.toString());
                 return;
             }
-            followers.forEach(follower -> follower.deliver(frame));
+            if (!frames.isEmpty()) {
+                followers.forEach(follower -> follower.deliver(frames));
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * {@code streamchat.protocol.*}: the limits of protocol v1 on this node.
+ * {@code streamchat.protocol.*}: the limits of the client protocol (v1 and v2) on this node.
  *
  * @param maxFrameChars largest client frame, in characters; larger ones are answered with BAD_FRAME (the gateway's hard cap on a
  *     WebSocket frame is above this, so the answer reaches the client)
@@ -27,6 +27,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout how long a connection may send nothing (heartbeats included) before it is closed
  * @param allowedOrigins the origins a browser may open a connection from; tokens never travel in cookies, so any
  *     origin with a valid token is no risk
+ * @param maxChunksFrameBytes the largest CHUNKS frame (protocol v2) this node writes, in bytes of its JSON; a batch
+ *     larger than this goes in several frames. Below the gateway's largest WebSocket frame (64 KiB), so every
+ *     frame passes it whole
  */
 @ConfigurationProperties("streamchat.protocol")
 public record ProtocolProperties(
@@ -40,4 +43,5 @@ public record ProtocolProperties(
         @DefaultValue("30") int maxResumesPerSecond,
         @DefaultValue("5") int maxStreamsPerUser,
         @DefaultValue("120s") Duration idleTimeout,
-        @DefaultValue("*") List<String> allowedOrigins) {}
+        @DefaultValue("*") List<String> allowedOrigins,
+        @DefaultValue("61440") int maxChunksFrameBytes) {}

@@ -1,12 +1,20 @@
 package dev.streamchat.session.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** The frames the server sends (protocol v1). Each carries its {@code type} and a {@code timestamp} (epoch ms). */
+/**
+ * The frames the server sends: protocol v1, and {@link Chunks} besides in v2. Each carries its {@code type} and a
+ * {@code timestamp} (epoch ms).
+ */
 public sealed interface ServerFrame {
 
-    int PROTOCOL_VERSION = 1;
+    /** The WebSocket subprotocol of v2; a client that does not offer it speaks v1. */
+    String V2 = "streamchat.v2";
+
+    /** The WebSocket subprotocol of v1, which a client may also name. */
+    String V1 = "streamchat.v1";
 
     String type();
 
@@ -25,9 +33,9 @@ public sealed interface ServerFrame {
             int protocolVersion,
             long serverTime)
             implements ServerFrame {
-        public static Welcome of(String sessionId, String userId, String nodeId) {
+        public static Welcome of(String sessionId, String userId, String nodeId, int protocolVersion) {
             long now = now();
-            return new Welcome("WELCOME", now, sessionId, userId, nodeId, PROTOCOL_VERSION, now);
+            return new Welcome("WELCOME", now, sessionId, userId, nodeId, protocolVersion, now);
         }
     }
 
@@ -53,6 +61,49 @@ public sealed interface ServerFrame {
             implements ServerFrame {
         public static Chunk of(String messageId, int index, String content, String chunkType, long emittedAtMicros) {
             return new Chunk("CHUNK", emittedAtMicros / 1000, messageId, index, content, chunkType, emittedAtMicros);
+        }
+    }
+
+    /**
+     * Protocol v2: consecutive chunks {@code fromIndex, fromIndex + 1, ...} of one message in one frame, each with the
+     * fields its CHUNK frame would carry. The frame's timestamp is when it was written.
+     */
+    record Chunks(String type, long timestamp, String messageId, int fromIndex, List<Item> chunks)
+            implements ServerFrame {
+
+        /** Bytes a frame takes besides its chunks (type, timestamp, message id, index, brackets). */
+        public static final int OVERHEAD = 160;
+
+        public static Chunks of(String messageId, int fromIndex, List<Item> chunks) {
+            return new Chunks("CHUNKS", now(), messageId, fromIndex, chunks);
+        }
+
+        /** One chunk of a CHUNKS frame. */
+        public record Item(String content, String chunkType, long timestamp, long emittedAtMicros) {
+
+            public static Item of(String content, String chunkType, long emittedAtMicros) {
+                return new Item(content, chunkType, emittedAtMicros / 1000, emittedAtMicros);
+            }
+
+            /** The bytes this chunk takes in the frame's JSON, at most (its content escaped, in UTF-8). */
+            public int encodedBytes() {
+                int bytes = 96 + chunkType.length();
+                for (int i = 0; i < content.length(); i++) {
+                    char c = content.charAt(i);
+                    if (c < 0x20) {
+                        bytes += 6;
+                    } else if (c == '"' || c == '\\') {
+                        bytes += 2;
+                    } else if (c < 0x80) {
+                        bytes += 1;
+                    } else if (c < 0x800) {
+                        bytes += 2;
+                    } else {
+                        bytes += 3;
+                    }
+                }
+                return bytes;
+            }
         }
     }
 

@@ -228,6 +228,82 @@ class ChatProtocolIntegrationTests {
     }
 
     @Test
+    void aClientOfferingV2GetsTheChunksThatAreReadyTogetherInChunksFramesEachIndexOnce() {
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"), "streamchat.v2")) {
+            assertThat(client.subprotocol()).isEqualTo("streamchat.v2");
+            assertThat(client.next().path("protocolVersion").asInt()).isEqualTo(2);
+            String messageId = startAnswer(client);
+
+            // 0 and 1 in the log only (their live message lost), then a live message of 2 to 4: one frame for all
+            appendChunk(messageId, 0, false);
+            appendChunk(messageId, 1, false);
+            appendChunk(messageId, 2, false);
+            appendChunk(messageId, 3, false);
+            appendChunk(messageId, 4, false);
+            publishBatch(messageId, List.of(chunk(messageId, 2), chunk(messageId, 3), chunk(messageId, 4)));
+            publishBatch(messageId, List.of(chunk(messageId, 3), chunk(messageId, 4)));
+            appendChunk(messageId, 5, false);
+            append(messageId, 6, complete(messageId, 6), false);
+            publishBatch(messageId, List.of(chunk(messageId, 5), complete(messageId, 6)));
+
+            List<JsonNode> frames = client.untilTerminal(messageId, WAIT);
+            assertThat(frames).extracting(ProtocolClient::type).containsOnly("CHUNKS", "COMPLETE");
+            assertThat(frames.getFirst().path("fromIndex").asInt()).isZero();
+            assertThat(frames.getFirst().path("chunks").size()).isEqualTo(5);
+            List<JsonNode> chunks = frames.stream()
+                    .flatMap(f -> ProtocolClient.chunks(f).stream())
+                    .toList();
+            assertThat(chunks).extracting(c -> c.path("index").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
+            assertThat(chunks.get(2).path("content").asString()).isEqualTo("chunk 2 ");
+            assertThat(chunks.get(2).path("chunkType").asString()).isEqualTo("TEXT");
+            assertThat(chunks.get(2).path("timestamp").asLong()).isEqualTo(1002L);
+            assertThat(chunks.get(2).path("emittedAtMicros").asLong()).isEqualTo(1_002_007L);
+            assertThat(frames.getLast().path("totalChunks").asInt()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aV2BatchLargerThanAFrameIsSplitAndOtherSubprotocolsGetV1() {
+        try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"), "streamchat.v2")) {
+            client.next();
+            String messageId = startAnswer(client);
+            var batch = new ArrayList<Map<String, Object>>();
+            for (int i = 0; i < 200; i++) {
+                var chunk = new java.util.HashMap<>(chunk(messageId, i));
+                chunk.put("content", "é\"\n".repeat(300) + i);
+                append(messageId, i, chunk, false);
+                batch.add(chunk);
+            }
+            append(messageId, 200, complete(messageId, 200), false);
+            batch.add(complete(messageId, 200));
+            publishBatch(messageId, batch);
+
+            List<JsonNode> frames = client.untilTerminal(messageId, WAIT);
+            assertThat(frames.size())
+                    .as("CHUNKS frames for 200 chunks of about 1.5 KB")
+                    .isGreaterThan(4);
+            int next = 0;
+            for (JsonNode frame : frames.subList(0, frames.size() - 1)) {
+                assertThat(JSON.writeValueAsBytes(frame).length).isLessThanOrEqualTo(61440);
+                assertThat(frame.path("fromIndex").asInt()).isEqualTo(next);
+                next += frame.path("chunks").size();
+            }
+            assertThat(next).isEqualTo(200);
+        }
+        for (String[] offered : List.of(new String[] {"streamchat.v1"}, new String[] {"streamchat.v9", "graphql-ws"})) {
+            try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"), offered)) {
+                assertThat(client.next().path("protocolVersion").asInt()).isEqualTo(1);
+                String messageId = startAnswer(client);
+                appendChunk(messageId, 0, false);
+                appendChunk(messageId, 1, false);
+                publishBatch(messageId, List.of(chunk(messageId, 0), chunk(messageId, 1)));
+                assertThat(type(client.next())).isEqualTo("CHUNK");
+                assertThat(client.next().path("index").asInt()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aRepeatedRequestIdFollowsTheSameAnswerInsteadOfStartingAnother() {
         String requestId = "r-" + UUID.randomUUID();
         try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"))) {
@@ -529,6 +605,38 @@ class ChatProtocolIntegrationTests {
         if (publish) {
             redis.convertAndSend("chat:live:" + messageId, json);
         }
+    }
+
+    private String startAnswer(ProtocolClient client) {
+        client.send(Map.of("type", "CHAT_REQUEST", "requestId", "r-" + UUID.randomUUID(), "content", "hi"));
+        JsonNode started = client.next();
+        assertThat(type(started)).isEqualTo("STREAM_STARTED");
+        return started.path("messageId").asString();
+    }
+
+    private static Map<String, Object> complete(String messageId, int totalChunks) {
+        return Map.of(
+                "kind",
+                "COMPLETE",
+                "messageId",
+                messageId,
+                "index",
+                totalChunks,
+                "timestamp",
+                1,
+                "totalChunks",
+                totalChunks,
+                "finishReason",
+                "STOP",
+                "tokenCount",
+                9,
+                "contentSha256",
+                "abc");
+    }
+
+    /** One live message with the entries of one hot-log append, as the orchestrator publishes it. */
+    private void publishBatch(String messageId, List<Map<String, Object>> frames) {
+        redis.convertAndSend("chat:live:" + messageId, JSON.writeValueAsString(frames));
     }
 
     private void publishOnly(String messageId, Map<String, Object> frame) {

@@ -52,18 +52,46 @@ class FollowerTests {
         IntStream.range(0, 6).forEach(i -> log.add(chunk(i)));
         var follower = held(3);
 
-        follower.deliver(chunk(5));
-        follower.deliver(chunk(6));
+        follower.deliver(List.of(chunk(5)));
+        follower.deliver(List.of(chunk(6)));
         assertThat(sink.indexes()).isEmpty();
 
         assertThat(follower.backlog(List.of(chunk(3), chunk(4), chunk(5)))).isTrue();
         assertThat(sink.indexes()).containsExactly(3, 4, 5);
         follower.release();
-        follower.deliver(complete(7));
+        follower.deliver(List.of(complete(7)));
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(follower::ended);
         assertThat(sink.indexes()).containsExactly(3, 4, 5, 6, 7);
         assertThat(sink.frames.getLast()).isInstanceOf(ServerFrame.Complete.class);
+        assertThat(sink.batches).containsExactly(List.of(3, 4, 5), List.of(6));
+    }
+
+    @Test
+    void theChunksOfALiveBatchGoOutTogetherWithoutThoseSentBeforeAndWithTheGapBeforeThem() {
+        IntStream.range(0, 12).forEach(i -> log.add(chunk(i)));
+        var follower = held(2);
+        follower.release();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> sink.indexes().size() == 10);
+        sink.batches.clear();
+        IntStream.range(12, 20).forEach(i -> log.add(chunk(i)));
+
+        // 10 and 11 were sent from the log already; 15 to 17 come live after a lost message with 12 to 14
+        follower.deliver(List.of(chunk(10), chunk(11)));
+        follower.deliver(List.of(chunk(15), chunk(16), chunk(17)));
+        follower.deliver(List.of(chunk(18), chunk(19), complete(20)));
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(follower::ended);
+        assertThat(sink.indexes())
+                .containsExactlyElementsOf(IntStream.rangeClosed(2, 20).boxed().toList());
+        assertThat(sink.batches.stream().flatMap(List::stream).toList())
+                .containsExactlyElementsOf(IntStream.range(12, 20).boxed().toList());
+        assertThat(sink.batches).allSatisfy(batch -> assertThat(batch).isNotEmpty());
+        assertThat(sink.batches.size())
+                .as("frames for 8 chunks in 2 live messages")
+                .isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -71,6 +99,7 @@ class FollowerTests {
         for (int round = 0; round < 200; round++) {
             log.clear();
             sink.frames.clear();
+            sink.batches.clear();
             var random = ThreadLocalRandom.current();
             int total = 20 + random.nextInt(40);
             int declared = random.nextInt(total);
@@ -80,11 +109,17 @@ class FollowerTests {
             }
             var follower = held(declared + 1);
             // the generation goes on while the client reconnects: append to the log, then publish
+            // in live messages of one to four entries, as the generation's appends come
             var live = executor.submit(() -> {
-                for (int i = written; i <= total; i++) {
-                    LogFrame frame = i == total ? complete(i) : chunk(i);
-                    log.add(frame);
-                    follower.deliver(frame);
+                int i = written;
+                while (i <= total) {
+                    var batch = new ArrayList<LogFrame>();
+                    for (int n = 1 + random.nextInt(4); n > 0 && i <= total; n--, i++) {
+                        LogFrame frame = i == total ? complete(i) : chunk(i);
+                        log.add(frame);
+                        batch.add(frame);
+                    }
+                    follower.deliver(batch);
                     if (random.nextInt(4) == 0) {
                         Thread.yield();
                     }
@@ -135,10 +170,20 @@ class FollowerTests {
     private static final class RecordingSink implements FrameSink {
 
         final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
+        final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
 
         @Override
         public boolean send(ServerFrame frame) {
             frames.add(frame);
+            return true;
+        }
+
+        @Override
+        public boolean sendChunks(String messageId, List<LogFrame> chunks) {
+            assertThat(chunks).isNotEmpty();
+            batches.add(chunks.stream().map(LogFrame::index).toList());
+            chunks.forEach(chunk -> frames.add(ServerFrame.Chunk.of(
+                    messageId, chunk.index(), chunk.content(), chunk.chunkType(), chunk.emittedAtMicrosOrMillis())));
             return true;
         }
 
