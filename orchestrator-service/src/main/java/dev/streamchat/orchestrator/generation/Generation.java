@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +44,9 @@ import reactor.core.scheduler.Schedulers;
  * One running generation: the single writer of its message. Every chunk goes, in this order, to an index, the hot
  * log (which publishes it live) and a batch of chunk events ({@link ChunkBatch}: sent when full, after the linger time,
  * and before the terminal event). Exactly one terminal entry ends it (completed, failed,
- * cancelled, timed out), whichever comes first; a lock keeps a cancel from cutting between a chunk's writes. A lease
+ * cancelled, timed out), whichever comes first. Every entry is written by one thread, the writer, in index order: a
+ * cancel, the deadline or a refusal asks it to end the answer ({@link #stop}) and returns at once, even while the
+ * writer waits for Redis. A lease
  * sweeper that took this generation for dead may have ended the message instead: the hot log then refuses this
  * generation's entries and it stops ({@link #abandon}).
  */
@@ -80,6 +83,13 @@ final class Generation {
     /** What the model sent and the writer has not taken yet: chunks, then one {@link End}. */
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
 
+    /**
+     * An end asked for from outside the writer (a cancel, the deadline, a refusal): the writer does it next, dropping
+     * the chunks not in the hot log yet, also while it waits for Redis. So the caller never waits for a hot-log write,
+     * and the answer's entries still come from one thread, in index order.
+     */
+    private final AtomicReference<@Nullable Runnable> stop = new AtomicReference<>();
+
     private final AtomicBoolean writing = new AtomicBoolean();
     private final ChunkBatch durable;
     private final MessageDigest digest = sha256();
@@ -90,9 +100,11 @@ final class Generation {
     private @Nullable String finishReason;
     private @Nullable Integer providerTokens;
     private boolean finished;
-    private @Nullable Disposable subscription;
+    private volatile @Nullable Disposable subscription;
     private @Nullable Disposable deadline;
     private @Nullable Disposable lingering;
+    /** Chunks whose hot-log write an end interrupted: written again with the terminal entry (a repeat is a no-op). */
+    private List<LogFrame> unsettled = List.of();
 
     Generation(
             ChatCommand command,
@@ -136,17 +148,52 @@ final class Generation {
             }
             deadline = Schedulers.parallel()
                     .schedule(
-                            () -> fail("TIMEOUT", "the answer took longer than " + properties.maxDuration(), true),
+                            () -> fail(
+                                    ErrorCode.TIMEOUT, "the answer took longer than " + properties.maxDuration(), true),
                             properties.maxDuration().toMillis(),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
             subscription = Chunking.chunks(pieces, provider.coalesceWindow(), properties.maxChunkChars())
                     .subscribe(this::offer, error -> offer(new End(error)), () -> offer(new End(null)));
+            if (stop.get() != null) {
+                // stopped while subscribing: the writer may have missed this subscription
+                subscription.dispose();
+            }
         } finally {
             lock.unlock();
         }
     }
 
+    /** Asks the writer to end the answer as cancelled at the chunk it reached; returns at once. */
     void cancel() {
+        requestStop(this::cancelled);
+    }
+
+    /** Asks the writer to end the answer with an error at the chunk it reached; returns at once. */
+    void fail(ErrorCode code, String message, boolean retryable) {
+        requestStop(() -> failNow(code, message, retryable));
+    }
+
+    private void requestStop(Runnable end) {
+        if (stop.compareAndSet(null, end)) {
+            Disposable model = subscription;
+            if (model != null) {
+                model.dispose();
+            }
+            offer(STOP);
+        }
+    }
+
+    /** Wakes the writer for a {@link #stop}. */
+    private static final Object STOP = new Object();
+
+    /** The writer gave up a hot-log write because an end was asked for. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    private void cancelled() {
         terminate(
                 GenerationStatus.CANCELLED,
                 StreamEventType.STREAM_CANCELLED,
@@ -155,12 +202,12 @@ final class Generation {
                 null);
     }
 
-    void fail(String code, String message, boolean retryable) {
+    private void failNow(ErrorCode code, String message, boolean retryable) {
         terminate(
                 GenerationStatus.FAILED,
                 StreamEventType.STREAM_FAILED,
-                total -> LogFrame.error(messageId(), total, code, message, retryable, now()),
-                code,
+                total -> LogFrame.error(messageId(), total, code.name(), message, retryable, now()),
+                code.name(),
                 message);
     }
 
@@ -184,13 +231,23 @@ final class Generation {
         }
     }
 
-    /** The writer: everything queued, in order, as many chunks per hot-log round trip as have piled up. */
+    /**
+     * The writer: everything queued, in order, as many chunks per hot-log round trip as have piled up; an end asked
+     * for from outside before anything else.
+     */
     private void write() {
         do {
             try {
                 var batch = new ArrayList<ModelPiece>();
                 Object item;
                 while ((item = inbox.peek()) != null) {
+                    if (stop.get() != null) {
+                        throw new Stopped();
+                    }
+                    if (item == STOP) {
+                        inbox.poll();
+                        continue;
+                    }
                     if (item instanceof ModelPiece chunk) {
                         inbox.poll();
                         batch.add(chunk);
@@ -209,6 +266,15 @@ final class Generation {
                 }
                 if (!batch.isEmpty()) {
                     emit(batch);
+                }
+                if (stop.get() != null) {
+                    throw new Stopped();
+                }
+            } catch (Stopped e) {
+                inbox.clear();
+                Runnable end = stop.get();
+                if (end != null) {
+                    end.run();
                 }
             } catch (RuntimeException e) {
                 inbox.clear();
@@ -233,7 +299,6 @@ final class Generation {
                 return;
             }
             long emittedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-            long timestamp = emittedAtMicros / 1000;
             var frames = new ArrayList<LogFrame>(chunks.size());
             for (int i = 0; i < chunks.size(); i++) {
                 ModelPiece chunk = chunks.get(i);
@@ -241,29 +306,39 @@ final class Generation {
                         messageId(), nextIndex + i, chunk.text(), chunk.type().name(), emittedAtMicros));
             }
             try {
-                append(frames, properties.liveRetention());
+                append(frames, properties.liveRetention(), true);
             } catch (HotLog.EndedByAnother e) {
                 abandon();
                 return;
+            } catch (Stopped e) {
+                // the write may have landed and been seen live: the end is written after these chunks, with them
+                unsettled = frames;
+                settle(chunks, emittedAtMicros);
+                throw e;
             }
-            for (ModelPiece chunk : chunks) {
-                int index = nextIndex++;
-                digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
-                wordCount += words(chunk.text());
-                if (index == 0) {
-                    firstChunkAt = Instant.ofEpochMilli(timestamp);
-                }
-                durable.add(index, chunk.text(), chunk.type().name(), emittedAtMicros);
-            }
-            if (!durable.isEmpty() && lingering == null) {
-                lingering = Schedulers.parallel()
-                        .schedule(
-                                () -> EMITTERS.execute(this::sendLingering),
-                                events.chunkLinger().toMillis(),
-                                java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
+            settle(chunks, emittedAtMicros);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Counts chunks that are in the hot log (or go there with the end) and adds them to the chunk events. */
+    private void settle(List<ModelPiece> chunks, long emittedAtMicros) {
+        for (ModelPiece chunk : chunks) {
+            int index = nextIndex++;
+            digest.update(chunk.text().getBytes(StandardCharsets.UTF_8));
+            wordCount += words(chunk.text());
+            if (index == 0) {
+                firstChunkAt = Instant.ofEpochMilli(emittedAtMicros / 1000);
+            }
+            durable.add(index, chunk.text(), chunk.type().name(), emittedAtMicros);
+        }
+        if (!durable.isEmpty() && lingering == null) {
+            lingering = Schedulers.parallel()
+                    .schedule(
+                            () -> EMITTERS.execute(this::sendLingering),
+                            events.chunkLinger().toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
@@ -308,7 +383,7 @@ final class Generation {
      * landed; the fixed stream ids make the repeat a no-op, so nothing is written twice and no chunk a client saw goes
      * without its chunk event.
      */
-    private void append(List<LogFrame> frames, Duration retention) {
+    private void append(List<LogFrame> frames, Duration retention, boolean stoppable) {
         long deadline = System.nanoTime() + properties.hotLogOutage().toNanos();
         int first = frames.getFirst().index();
         for (int attempt = 1; ; attempt++) {
@@ -329,6 +404,9 @@ final class Generation {
             } catch (HotLog.EndedByAnother e) {
                 throw e;
             } catch (RuntimeException e) {
+                if (stoppable && stop.get() != null) {
+                    throw new Stopped();
+                }
                 if (System.nanoTime() > deadline) {
                     throw new HotLogUnavailable(properties.hotLogOutage(), e);
                 }
@@ -360,24 +438,27 @@ final class Generation {
         Optional<Integer> refusal = ProviderRefusal.of(error);
         if (error instanceof HotLogUnavailable) {
             log.error("Message {} ends at chunk {}: {}", messageId(), nextIndex, error.getMessage());
-            fail("INTERNAL", "the answer could not be stored; ask again", true);
+            failNow(ErrorCode.INTERNAL, "the answer could not be stored; ask again", true);
         } else if (error instanceof TimeoutException) {
-            fail("TIMEOUT", "the model sent nothing for " + properties.idleTimeout(), true);
+            failNow(ErrorCode.TIMEOUT, "the model sent nothing for " + properties.idleTimeout(), true);
         } else if (error instanceof IllegalArgumentException) {
-            fail("VALIDATION", error.getMessage(), false);
+            failNow(ErrorCode.VALIDATION, error.getMessage(), false);
         } else if (refusal.isPresent()) {
             log.info("Provider {} refused message {}: {}", provider.name(), messageId(), error.toString());
-            fail("VALIDATION", "the model refused the request (HTTP " + refusal.get() + ")", false);
+            failNow(ErrorCode.VALIDATION, "the model refused the request (HTTP " + refusal.get() + ")", false);
         } else {
             log.warn("Provider {} failed message {} at chunk {}", provider.name(), messageId(), nextIndex, error);
-            fail("PROVIDER_UNAVAILABLE", "the model failed at chunk " + nextIndex, true);
+            failNow(ErrorCode.PROVIDER_UNAVAILABLE, "the model failed at chunk " + nextIndex, true);
         }
     }
 
     private void completed() {
         if (finishReason == null) {
             // a stream cut short (a dropped connection) ends without the provider's finish reason
-            fail("PROVIDER_UNAVAILABLE", "the model's stream ended at chunk " + nextIndex + " without finishing", true);
+            failNow(
+                    ErrorCode.PROVIDER_UNAVAILABLE,
+                    "the model's stream ended at chunk " + nextIndex + " without finishing",
+                    true);
             return;
         }
         terminate(
@@ -408,8 +489,11 @@ final class Generation {
                 deadline.dispose();
             }
             frame = terminalFrame.apply(nextIndex);
+            var entries = new ArrayList<LogFrame>(unsettled);
+            entries.add(frame);
+            unsettled = List.of();
             try {
-                append(List.of(frame), properties.completedRetention());
+                append(entries, properties.completedRetention(), false);
                 hotLog.updateMeta(messageId(), Map.of("status", status.name(), "totalChunks", "" + nextIndex));
             } catch (HotLog.EndedByAnother e) {
                 abandon();
@@ -474,7 +558,14 @@ final class Generation {
                 messageId(),
                 nextIndex);
         finish(new Outcome(
-                this, GenerationStatus.INTERRUPTED, nextIndex, tokenCount(), null, "INTERRUPTED", null, firstChunkAt));
+                this,
+                GenerationStatus.INTERRUPTED,
+                nextIndex,
+                tokenCount(),
+                null,
+                ErrorCode.INTERRUPTED.name(),
+                null,
+                firstChunkAt));
     }
 
     private void finish(Outcome outcome) {

@@ -147,7 +147,7 @@ public class GenerationService {
         } catch (RuntimeException e) {
             // the row exists, so a redelivery would start nothing: end the message here, whatever still works
             log.error("Could not start the generation of message {}", command.messageId(), e);
-            started.fail("INTERNAL", "the answer could not be started", true);
+            started.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
         }
     }
 
@@ -169,19 +169,19 @@ public class GenerationService {
         if (!knownModel) {
             refuse(
                     started,
-                    "VALIDATION",
+                    ErrorCode.VALIDATION,
                     "unknown model '" + command.model() + "'; known: " + providers.names(),
                     false);
             return;
         }
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(providerName);
         if (!breaker.tryAcquirePermission()) {
-            refuse(started, "PROVIDER_UNAVAILABLE", "provider " + providerName + " is unavailable", true);
+            refuse(started, ErrorCode.PROVIDER_UNAVAILABLE, "provider " + providerName + " is unavailable", true);
             return;
         }
         if (!slots.tryAcquire()) {
             breaker.releasePermission();
-            refuse(started, "CAPACITY", "this orchestrator runs its maximum of answers; try again", true);
+            refuse(started, ErrorCode.CAPACITY, "this orchestrator runs its maximum of answers; try again", true);
             return;
         }
         running.put(command.messageId(), new Running(started, breaker, System.nanoTime()));
@@ -190,7 +190,11 @@ public class GenerationService {
             running.remove(command.messageId());
             slots.release();
             breaker.releasePermission();
-            refuse(started, "RATE_LIMITED", "at most " + properties.maxStreamsPerUser() + " answers at once", true);
+            refuse(
+                    started,
+                    ErrorCode.RATE_LIMITED,
+                    "at most " + properties.maxStreamsPerUser() + " answers at once",
+                    true);
             return;
         }
         if ("true".equals(hotLog.meta(command.messageId()).get("cancelRequested"))) {
@@ -210,7 +214,7 @@ public class GenerationService {
             generation.start(messages, command.optionsOrEmpty());
         } catch (RuntimeException e) {
             log.error("Could not start the generation of message {}", command.messageId(), e);
-            generation.fail("INTERNAL", "the answer could not be started", true);
+            generation.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
         }
     }
 
@@ -261,8 +265,8 @@ public class GenerationService {
         return true;
     }
 
-    private void refuse(Generation generation, String code, String message, boolean retryable) {
-        meters.counter("streamchat.generations.refused", "code", code).increment();
+    private void refuse(Generation generation, ErrorCode code, String message, boolean retryable) {
+        meters.counter("streamchat.generations.refused", "code", code.name()).increment();
         generation.fail(code, message, retryable);
     }
 
@@ -284,7 +288,8 @@ public class GenerationService {
             long elapsed = System.nanoTime() - entry.startedNanos();
             switch (outcome.status()) {
                 case FAILED -> {
-                    if ("PROVIDER_UNAVAILABLE".equals(outcome.errorCode()) || "TIMEOUT".equals(outcome.errorCode())) {
+                    if (ErrorCode.PROVIDER_UNAVAILABLE.name().equals(outcome.errorCode())
+                            || ErrorCode.TIMEOUT.name().equals(outcome.errorCode())) {
                         entry.breaker()
                                 .onError(elapsed, TimeUnit.NANOSECONDS, new ProviderFailure(outcome.errorCode()));
                     } else {

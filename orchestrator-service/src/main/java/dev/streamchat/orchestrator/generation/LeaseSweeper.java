@@ -172,7 +172,7 @@ class LeaseSweeper {
         long now = System.currentTimeMillis();
         String message = "the orchestrator running this answer stopped at chunk " + total + "; ask again";
         hotLog.append(
-                LogFrame.error(messageId, total, "INTERRUPTED", message, true, now),
+                LogFrame.error(messageId, total, ErrorCode.INTERRUPTED.name(), message, true, now),
                 HotLog.SWEEPER,
                 properties.completedRetention());
         hotLog.updateMeta(
@@ -182,7 +182,7 @@ class LeaseSweeper {
         payload.put("totalChunks", total);
         payload.put("tokenCount", words);
         payload.put("contentSha256", sha);
-        payload.put("code", "INTERRUPTED");
+        payload.put("code", ErrorCode.INTERRUPTED.name());
         payload.put("message", message);
         payload.put("retryable", true);
         payload.put("interruptedBy", nodeId);
@@ -197,7 +197,7 @@ class LeaseSweeper {
                 total,
                 words,
                 null,
-                "INTERRUPTED",
+                ErrorCode.INTERRUPTED.name(),
                 sha,
                 chunks.isEmpty() ? null : Instant.ofEpochMilli(chunks.getFirst().timestamp()));
         try {

@@ -227,6 +227,36 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aCancelWhileRedisStandsStillReturnsAtOnceAndEndsTheAnswerOnceRedisIsBack() {
+        String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
+        var frozen = java.util.concurrent.CompletableFuture.runAsync(
+                () -> TestInfrastructure.freezeRedis(Duration.ofSeconds(4)));
+        // the writer is waiting for Redis by now (a chunk every 5 ms); before, a cancel waited with it
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+
+        long asked = System.nanoTime();
+        assertThat(generations.cancelLocally(messageId)).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(1));
+        frozen.join();
+
+        List<JsonNode> log = awaitTerminal(messageId);
+        JsonNode terminal = log.getLast();
+        assertThat(terminal.path("finishReason").asString())
+                .as(terminal.toString())
+                .isEqualTo("CANCELLED");
+        int k = terminal.path("totalChunks").asInt();
+        assertThat(log.subList(0, k))
+                .extracting(frame -> frame.path("index").asInt())
+                .containsExactlyElementsOf(range(0, k));
+        await().untilAsserted(() -> assertThat(repository.find(messageId)).hasValueSatisfying(row -> {
+            assertThat(row.status()).isEqualTo("CANCELLED");
+            assertThat(row.chunkCount()).isEqualTo(k);
+        }));
+        assertThat(chunkEvents(messageId, k).indexes()).containsExactlyElementsOf(range(0, k));
+    }
+
+    @Test
     void aCancelOnTheControlChannelStopsTheGenerationOnTheInstanceThatRunsIt() {
         String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
         await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 3);
