@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * session-service's events on {@code chat.session.events}: analytics-service reads them into its
- * {@link AnalyticsEvent} (they carry no answer, so they are read and let go; the envelope must still parse).
+ * {@link AnalyticsEvent} (a session's own carry no answer, so they are read and let go; the envelope must still
+ * parse), and counts RECOVERED, a resume the session node served from the hot log itself.
  */
 @ExtendWith({PublishedPacts.class, PactConsumerTestExt.class})
 @PactTestFor(providerName = "session-service", providerType = ProviderType.ASYNCH, pactVersion = PactSpecVersion.V4)
@@ -39,6 +40,28 @@ class SessionEventsPactTests {
                         .stringType("sessionId", "s-1")
                         .integerType("closeCode", 1000))
                 .toPact(V4Pact.class);
+    }
+
+    @Pact(consumer = "analytics-service")
+    V4Pact recovered(MessagePactBuilder builder) {
+        return builder.expectsToReceive("a RECOVERED event")
+                .withContent(envelope("RECOVERED")
+                        .uuid("messageId", "6f1c2a53-1b5d-4a36-9f2c-58e3b1a8e0d2")
+                        .object("payload")
+                        .integerType("latencyMicros", 850L)
+                        .stringValue("tier", "hot-log")
+                        .stringMatcher("status", "RECOVERED|COMPLETED", "RECOVERED"))
+                .toPact(V4Pact.class);
+    }
+
+    @Test
+    @PactTestFor(pactMethod = "recovered")
+    void readsTheTierStatusAndLatencyOfAResumeServedFromTheHotLog(List<V4Interaction.AsynchronousMessage> messages) {
+        AnalyticsEvent event = StreamEventsPactTests.read(messages, "RECOVERED");
+        assertThat(event.messageId()).isEqualTo("6f1c2a53-1b5d-4a36-9f2c-58e3b1a8e0d2");
+        assertThat(event.number("latencyMicros")).isEqualTo(850L);
+        assertThat(event.text("tier")).isEqualTo("hot-log");
+        assertThat(event.text("status")).isEqualTo("RECOVERED");
     }
 
     @Test

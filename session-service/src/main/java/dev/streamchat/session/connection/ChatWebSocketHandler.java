@@ -18,6 +18,7 @@ import dev.streamchat.session.protocol.ProtocolProperties;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -358,8 +359,10 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
 
     /**
      * DESIGN.md section 5: subscribe first (a held follower, cursor at {@code lastChunkIndex + 1}), then the backlog
-     * from recovery-service (hot log or database) through the same cursor, then the live frames kept meanwhile. An
-     * answer known here to be someone else's is FORBIDDEN; one unknown here is for recovery-service to judge.
+     * through the same cursor, then the live frames kept meanwhile. The backlog comes from the hot log, read here with
+     * the owner in one round trip, while it holds the answer from that index; else from recovery-service (the
+     * database). An answer known here to be someone else's is FORBIDDEN; one unknown here is for recovery-service to
+     * judge.
      */
     private void reconnect(ChatConnection connection, ClientFrame.Reconnect reconnect) {
         String messageId = reconnect.messageId();
@@ -370,13 +373,27 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             connection.send(ServerFrame.Recovery.rateLimited(messageId, reconnect.lastChunkIndex() + 1, retryAfter));
             return;
         }
-        ownership.find(messageId).ifPresent(owner -> {
-            if (!connection.userId().equals(owner.id())) {
-                throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
-            }
-        });
+        long started = System.nanoTime();
         int from = reconnect.lastChunkIndex() + 1;
+        // held: it keeps what is published from here on and sends nothing until the backlog has passed its cursor
         var follower = follow(connection, messageId, from, true);
+        HotLogReader.Resume stored;
+        try {
+            stored = hotLog.resume(messageId, from);
+        } catch (RuntimeException e) {
+            log.warn("Hot log not read for the resume of message {}: {}", messageId, e.toString());
+            stored = null;
+        }
+        String owner = stored == null
+                ? ownership.find(messageId).map(MessageOwnership.Owner::id).orElse("")
+                : stored.owner().isEmpty() ? stored.logOwner() : stored.owner();
+        if (!owner.isEmpty() && !owner.equals(connection.userId())) {
+            stopFollowing(connection, messageId);
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
+        }
+        if (stored != null && resumeFromHotLog(connection, messageId, from, follower, stored, started)) {
+            return;
+        }
         try {
             var first = recover(connection, messageId, from - 1);
             if (!first.status().equals("RECOVERED") && !first.status().equals("COMPLETED")) {
@@ -398,6 +415,81 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             log.warn("Recovery of message {} failed: {}", messageId, e.toString());
             stopFollowing(connection, messageId);
             connection.send(ServerFrame.Recovery.of(messageId, "ERROR", from, -1));
+        }
+    }
+
+    /**
+     * Serves a resume from what the hot log returned with the owner, when it holds the answer from {@code from} on:
+     * RECOVERY, the backlog through the cursor (the rest of a long one read page by page), then the live frames kept
+     * meanwhile. False, with nothing sent, when it does not (never there, expired, or it lost its start when Redis
+     * restarted): then recovery-service answers.
+     */
+    private boolean resumeFromHotLog(
+            ChatConnection connection,
+            String messageId,
+            int from,
+            Follower follower,
+            HotLogReader.Resume stored,
+            long started) {
+        if (stored.logOwner().isEmpty()) {
+            return false;
+        }
+        var page = new ArrayList<LogFrame>();
+        for (LogFrame frame : stored.frames()) {
+            if (frame.index() != from + page.size()) {
+                break;
+            }
+            page.add(frame);
+            if (!frame.isChunk()) {
+                break;
+            }
+        }
+        Integer total = !page.isEmpty() && !page.getLast().isChunk()
+                ? Integer.valueOf(page.getLast().index())
+                : stored.totalChunks();
+        if (total != null && from > total) {
+            stopFollowing(connection, messageId);
+            throw new ProtocolException(
+                    ErrorCode.VALIDATION, "lastChunkIndex is past the end of the answer", messageId);
+        }
+        if (page.isEmpty() && (total != null || !stored.frames().isEmpty())) {
+            // ended, or written past this index, yet the log holds nothing from it: the database has it
+            return false;
+        }
+        String status = total != null ? "COMPLETED" : "RECOVERED";
+        connection.send(ServerFrame.Recovery.of(messageId, status, from, total == null ? -1 : total - from));
+        boolean following = follower.backlog(page);
+        int last = page.isEmpty() ? from - 1 : page.getLast().index();
+        if (following
+                && stored.frames().size() == HotLogReader.PAGE
+                && page.getLast().isChunk()) {
+            var rest = hotLog.read(messageId, last + 1, -1);
+            if (!rest.isEmpty()) {
+                last = rest.getLast().index();
+            }
+            follower.backlog(rest);
+        }
+        follower.release();
+        int chunks = (total == null ? last + 1 : Math.min(last + 1, total)) - from;
+        announceRecovery(connection, messageId, from, status, chunks, started);
+        return true;
+    }
+
+    /** A resume served here, as RECOVERED on {@code chat.session.events}: analytics counts it. */
+    private void announceRecovery(
+            ChatConnection connection, String messageId, int from, String status, int chunks, long started) {
+        var payload = new HashMap<String, Object>();
+        payload.put("sessionId", connection.sessionId());
+        payload.put("fromIndex", from);
+        payload.put("status", status);
+        payload.put("chunks", chunks);
+        payload.put("latencyMicros", (System.nanoTime() - started) / 1000);
+        payload.put("tier", "hot-log");
+        try {
+            messaging.sessionEvent(DomainEvent.of(
+                    "RECOVERED", connection.sessionId(), connection.userId(), null, messageId, nodeId, payload));
+        } catch (RuntimeException e) {
+            log.warn("RECOVERED of message {} not published: {}", messageId, e.toString());
         }
     }
 

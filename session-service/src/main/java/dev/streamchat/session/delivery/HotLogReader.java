@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,7 +20,27 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class HotLogReader {
 
-    private static final int PAGE = 500;
+    /** Entries read per round trip. */
+    public static final int PAGE = 500;
+
+    /**
+     * KEYS: the owner record session-service keeps, meta, log; ARGV: the first entry id, the most entries. Returns the
+     * owner record, the meta's userId, status and totalChunks ('' for each that is missing), then, when the meta
+     * exists, the entries from the first id on: a resume's owner check and first page in one round trip.
+     */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> RESUME = RedisScript.of("""
+            local owner = redis.call('GET', KEYS[1]) or ''
+            local meta = redis.call('HMGET', KEYS[2], 'userId', 'status', 'totalChunks')
+            local result = {owner, meta[1] or '', meta[2] or '', meta[3] or ''}
+            if meta[1] then
+              for _, entry in ipairs(redis.call('XRANGE', KEYS[3], ARGV[1], '+', 'COUNT', ARGV[2])) do
+                result[#result + 1] = entry[2][2]
+              end
+            end
+            return result
+            """, List.class);
+
     private static final TypeReference<List<LogFrame>> LIVE_MESSAGE = new TypeReference<>() {};
 
     private final StringRedisTemplate redis;
@@ -68,6 +90,49 @@ public class HotLogReader {
         }
         return List.of(json.readValue(message, LogFrame.class));
     }
+
+    /**
+     * What Redis holds of a message for a resume from {@code fromIndex}, in one round trip: who owns it, how far it
+     * is, and the first {@link #PAGE} entries from that index on.
+     */
+    public Resume resume(String messageId, int fromIndex) {
+        List<?> result = redis.execute(
+                RESUME,
+                List.of("chat:message:" + messageId + ":owner", "chat:meta:" + messageId, "chat:log:" + messageId),
+                "0-" + (fromIndex + 1),
+                Integer.toString(PAGE));
+        if (result == null || result.size() < 4) {
+            throw new IllegalStateException("the resume script of message " + messageId + " answered " + result);
+        }
+        String record = String.valueOf(result.get(0));
+        var frames = new ArrayList<LogFrame>(result.size() - 4);
+        for (Object entry : result.subList(4, result.size())) {
+            frames.add(parse(String.valueOf(entry)));
+        }
+        String total = String.valueOf(result.get(3));
+        return new Resume(
+                record.isEmpty() ? "" : record.substring(0, Math.max(0, record.lastIndexOf(' '))),
+                String.valueOf(result.get(1)),
+                String.valueOf(result.get(2)),
+                total.isEmpty() ? null : Integer.valueOf(total),
+                frames);
+    }
+
+    /**
+     * A message as Redis holds it for a resume.
+     *
+     * @param owner the user session-service recorded as its owner ('' when none)
+     * @param logOwner the user of the generation's metadata ('' when the hot log does not know the message)
+     * @param status the generation's status ('' when unknown)
+     * @param totalChunks the number of chunks once the message ended, else null
+     * @param frames up to {@link #PAGE} entries from the index asked for, in order
+     */
+    public record Resume(
+            String owner,
+            String logOwner,
+            String status,
+            @Nullable Integer totalChunks,
+            List<LogFrame> frames) {}
 
     /** Who owns a message and how far it is; empty when Redis does not know it. */
     public Optional<Map<Object, Object>> meta(String messageId) {

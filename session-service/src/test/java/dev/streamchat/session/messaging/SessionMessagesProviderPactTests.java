@@ -24,8 +24,12 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,6 +44,9 @@ import tools.jackson.databind.JsonNode;
 class SessionMessagesProviderPactTests {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    StringRedisTemplate redis;
 
     @LocalServerPort
     int port;
@@ -80,6 +87,11 @@ class SessionMessagesProviderPactTests {
         return conversation().disconnected();
     }
 
+    @PactVerifyProvider("a RECOVERED event")
+    String recovered() {
+        return conversation().recovered();
+    }
+
     private static Recorded recorded;
 
     /** One client's question and cancel, and the records they made, once for all interactions. */
@@ -110,13 +122,27 @@ class SessionMessagesProviderPactTests {
             messageId = started.path("messageId").asString();
             client.send(Map.of("type", "CANCEL_STREAM", "messageId", messageId));
             await("chat.requests", command(messageId, "CancelStream"));
+            // what the orchestrator would have written by now, and a resume of it from the hot log
+            redis.opsForHash().putAll("chat:meta:" + messageId, Map.of("userId", "alice", "status", "STREAMING"));
+            redis.opsForStream()
+                    .add(MapRecord.create(
+                                    "chat:log:" + messageId,
+                                    Map.of(
+                                            "frame",
+                                            "{\"kind\":\"CHUNK\",\"messageId\":\"" + messageId
+                                                    + "\",\"index\":0,\"timestamp\":1,\"content\":\"Paris\","
+                                                    + "\"chunkType\":\"TEXT\"}"))
+                            .withId(RecordId.of("0-1")));
+            client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", -1));
+            assertThat(client.next().path("status").asString()).isEqualTo("RECOVERED");
         }
         return new Recorded(
                 await("chat.requests", command(messageId, "StartStream")),
                 await("chat.requests", command(messageId, "CancelStream")),
                 await("chat.message.events", event("MESSAGE_CREATED", "messageId", messageId)),
                 await("chat.session.events", event("CONNECTED", "aggregateId", sessionId)),
-                await("chat.session.events", event("DISCONNECTED", "aggregateId", sessionId)));
+                await("chat.session.events", event("DISCONNECTED", "aggregateId", sessionId)),
+                await("chat.session.events", event("RECOVERED", "messageId", messageId)));
     }
 
     private static Predicate<JsonNode> command(String messageId, String type) {
@@ -134,5 +160,10 @@ class SessionMessagesProviderPactTests {
     }
 
     private record Recorded(
-            String startStream, String cancelStream, String messageCreated, String connected, String disconnected) {}
+            String startStream,
+            String cancelStream,
+            String messageCreated,
+            String connected,
+            String disconnected,
+            String recovered) {}
 }
