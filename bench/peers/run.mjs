@@ -426,6 +426,14 @@ async function main() {
   const detailsSnapshot = args.details ? result.trackers.map((t) => t.details()) : null;
 
   const cpuAfter = { machine: machineCpu(), ours: ourPids.map(processCpuTicks) };
+  // the servers' and Redis's CPU (clock ticks of 10 ms) per distinct chunk received, the runner left out
+  let serverTicks = 0;
+  ourProcs.forEach(([label], i) => {
+    if (label !== "runner" && cpuBefore.ours[i] !== null && cpuAfter.ours[i] !== null) {
+      serverTicks += cpuAfter.ours[i] - cpuBefore.ours[i];
+    }
+  });
+  const cpuMicrosPerChunk = agg.uniqueChunks > 0 ? Math.round((serverTicks * 10000 * 10) / agg.uniqueChunks) / 10 : null;
   const cmdAfter = await commandStats(redis);
   stopping = true;
   const loadAfter = loadavg();
@@ -479,6 +487,7 @@ async function main() {
     outOfOrder: agg.outOfOrder,
     resumeLatencyMs: agg.resumeLatencyMs,
     chunksPerSecond: agg.chunksPerSecond,
+    cpuMicrosPerChunk,
     durationMs: agg.durationMs,
     peakRssMb: { serverA: peakRssMb.serverA, serverB: peakRssMb.serverB, redis: rPid ? peakRssMb.redis : null },
     notes: notesParts.join(" "),

@@ -5,6 +5,7 @@ import dev.streamchat.bench.client.Measurements;
 import dev.streamchat.bench.client.StreamClient;
 import dev.streamchat.bench.client.StreamRun;
 import dev.streamchat.bench.report.Report;
+import dev.streamchat.bench.stack.CpuTimes;
 import dev.streamchat.bench.stack.Target;
 import dev.streamchat.bench.stack.Tokens;
 import dev.streamchat.launcher.ServiceInstance;
@@ -27,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * with connection-state recovery and the Redis streams adapter), in one run, on this machine and this stack's Redis:
  * S streams of N chunks, each client drops once at a random chunk in the middle half and reconnects at once to the
  * other server process (here: the other session-service node). Reported for each: exact streams, missing,
- * duplicates, resume latency (new connection to first missing chunk), chunks per second, peak RSS.
+ * duplicates, resume latency (new connection to first missing chunk), chunks per second, CPU per chunk (every
+ * server process and Redis; for this system every process of the stack but the load client), peak RSS; for this
+ * system also the live latency of the chunks not resumed.
  */
 public final class Peers implements Scenario {
 
@@ -67,11 +70,13 @@ public final class Peers implements Scenario {
                             chunks,
                             cadence,
                             chunks / 4 + random.nextInt(chunks / 2 + 1),
-                            false,
+                            true,
                             Duration.ofSeconds(60)))
                     .toList();
             long[] rssBefore = sessionRss(target);
+            var cpuBefore = CpuTimes.snapshot(target);
             StreamRun.run(target.throughGateway(), plans, ours, Scenario.runTimeout(chunks, cadence));
+            var cpu = CpuTimes.perUnitMicros(cpuBefore, CpuTimes.snapshot(target), ours.chunks.get());
             long[] rssAfter = sessionRss(target);
             String us = prefix + "streamchat.";
             report.figure(us + "exactStreams", ours.exactStreams.get())
@@ -79,6 +84,12 @@ public final class Peers implements Scenario {
                     .figure(us + "duplicates", ours.duplicates.get())
                     .figure(us + "resumes", ours.resumes.get())
                     .figure(us + "chunksPerSecond", ours.chunksPerSecond())
+                    .figure(
+                            us + "cpuMicrosPerChunk",
+                            Math.round((cpu.get("total") - cpu.get("load client")) * 10) / 10.0)
+                    .figure(us + "cpuMicrosPerChunkByProcess", cpu)
+                    .latency(us + "liveChunk", ours.chunkLatency)
+                    .latency(us + "firstChunk", ours.firstChunk)
                     .figure(us + "sessionNodesRssMiB", (rssAfter[0] + rssAfter[1]) / 1048576.0)
                     .figure(
                             us + "sessionNodesRssGrowthMiB",
@@ -115,6 +126,9 @@ public final class Peers implements Scenario {
                         .figure(
                                 key + "chunksPerSecond",
                                 result.path("chunksPerSecond").asDouble())
+                        .figure(
+                                key + "cpuMicrosPerChunk",
+                                result.path("cpuMicrosPerChunk").asDouble())
                         .figure(
                                 key + "serversRssMiB",
                                 result.path("peakRssMb").path("serverA").asDouble()

@@ -20,6 +20,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record EventProperties(
         @DefaultValue("chat.stream.events") String streamTopic,
         @DefaultValue("chat.stream.chunks") String chunkTopic,
-        @DefaultValue("50ms") Duration chunkLinger,
+        @DefaultValue("100ms") Duration chunkLinger,
         @DefaultValue("256") int maxChunksPerEvent,
         @DefaultValue("65536") int maxCharsPerEvent) {}

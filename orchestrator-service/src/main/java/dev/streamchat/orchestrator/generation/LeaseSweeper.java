@@ -164,7 +164,7 @@ class LeaseSweeper {
         for (LogFrame chunk : chunks) {
             String content = String.valueOf(chunk.content());
             digest.update(content.getBytes(StandardCharsets.UTF_8));
-            words += content.isBlank() ? 0 : content.trim().split("\\s+").length;
+            words += Generation.words(content);
             batch.add(chunk.index(), content, String.valueOf(chunk.chunkType()), chunk.emittedAtMicrosOrMillis());
         }
         batch.flush();

@@ -152,7 +152,7 @@ class GenerationIntegrationTests {
                 .as("hot-log scripts run for 2,000 chunks")
                 .isPositive()
                 .isLessThan(2000 / 4);
-        // and the chunks' events in batches of up to 256 (the linger of 50 ms lets each fill up)
+        // and the chunks' events in batches of up to 256 (the linger of 100 ms lets each fill up)
         ChunkEvents events = chunkEvents(messageId, 2000);
         assertThat(events.indexes()).containsExactlyElementsOf(range(0, 2000));
         assertThat(events.events())

@@ -4,6 +4,7 @@ import dev.streamchat.orchestrator.provider.ChunkType;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -24,6 +25,7 @@ public final class SimulatedChatModel implements ChatModel {
 
     public static final String MODEL_NAME = "simulated-1";
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final String[] WORDS = {
         "stream",
         "chunk",
@@ -129,7 +131,7 @@ public final class SimulatedChatModel implements ChatModel {
     private int tokens() {
         int tokens = 0;
         for (int i = 0; i < settings.chunks(); i++) {
-            tokens += chunkText(i).trim().split("\\s+").length;
+            tokens += WHITESPACE.split(chunkText(i).trim()).length;
         }
         return tokens;
     }
