@@ -22,7 +22,12 @@ class SessionAffinityConfiguration {
         var discovery =
                 ServiceInstanceListSupplier.builder().withDiscoveryClient().build(context);
         return new HealthyInstancesSupplier(
-                discovery, web.build(), routing.healthPath(), routing.healthInterval(), routing.healthTimeout());
+                discovery,
+                web.build(),
+                routing.healthPath(),
+                routing.healthInterval(),
+                routing.healthTimeout(),
+                routing.lateProbesTolerated());
     }
 
     @Bean
