@@ -62,7 +62,8 @@
       clearInterval(state.heartbeat);
       if (state.socket !== socket || state.signedOut) return;
       state.retries += 1;
-      const delay = Math.min(200 * 2 ** Math.min(state.retries, 5), 5000);
+      // full jitter (PROTOCOL.md): the clients of a node that died do not all come back at the same instants
+      const delay = Math.random() * Math.min(200 * 2 ** Math.min(state.retries, 5), 5000);
       setStatus('reconnecting', `connection lost (${event.code}); reconnecting…`);
       if (event.code === 4401) {
         // the token expired: a new one, then reconnect and resume as after any drop
@@ -114,7 +115,8 @@
         if (!answer) break;
         if (frame.status === 'ERROR' && !answer.done) {
           // not looked up just now, or too many RECONNECTs (retryAfterMs): ask again a little later
-          const wait = (frame.retryAfterMs || 500) + Math.random() * 500;
+          answer.retries = (answer.retries || 0) + 1;
+          const wait = Math.max(frame.retryAfterMs || 0, Math.random() * Math.min(200 * 2 ** Math.min(answer.retries, 5), 5000));
           answer.meta.textContent = 'resume delayed; asking again…';
           setTimeout(() => {
             if (!answer.done) send({ type: 'RECONNECT', messageId: frame.messageId, lastChunkIndex: answer.next - 1 });
@@ -144,6 +146,7 @@
   function addChunk(messageId, index, chunk) {
     const answer = answerFor(messageId);
     if (index !== answer.next) return; // the server's cursor guarantees order; this is a belt
+    answer.retries = 0;
     answer.next += 1;
     answer.text += chunk.content;
     const span = document.createElement('span');

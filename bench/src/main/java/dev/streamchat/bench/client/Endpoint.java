@@ -63,7 +63,8 @@ public final class Endpoint {
                 socket.close();
             } catch (CompletionException e) {
                 last = e;
-                Pause.sleep(attempt < 10 ? 100 : 500);
+                // full jitter (PROTOCOL.md), so that the clients of a node that died do not come back in step
+                Pause.sleep(Pause.jittered(attempt + 1));
             }
         }
         throw new IllegalStateException(

@@ -266,7 +266,7 @@ public final class StreamClient implements ChatSocket.Handler {
         }
         requestRetries++;
         measurements.requestRetries.incrementAndGet();
-        Pause.sleep(200L * requestRetries);
+        Pause.sleep(Pause.jittered(requestRetries));
         ask();
     }
 
@@ -277,8 +277,8 @@ public final class StreamClient implements ChatSocket.Handler {
             // asks again a moment later
             recoveryRetries++;
             measurements.recoveryRetries.incrementAndGet();
-            Pause.sleep(
-                    Math.max(200L * recoveryRetries, frame.path("retryAfterMs").asLong(0)));
+            Pause.sleep(Math.max(
+                    Pause.jittered(recoveryRetries), frame.path("retryAfterMs").asLong(0)));
             socket.abort();
             resume(false);
             return;
