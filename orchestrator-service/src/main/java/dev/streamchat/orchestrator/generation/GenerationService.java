@@ -102,6 +102,7 @@ public class GenerationService {
         // the model a request named is recorded only when it is a configured one: names are meter tags and columns
         String model = selection.isPresent() ? selection.get().model() : "unknown";
         starting.add(command.messageId());
+        boolean handedOver = false;
         try {
             if (!accept(command, providerName, model)) {
                 log.info(
@@ -111,20 +112,28 @@ public class GenerationService {
                 return;
             }
             start(command, provider, selection.isPresent(), providerName, model);
+            handedOver = true;
         } finally {
-            starting.remove(command.messageId());
+            if (!handedOver) {
+                starting.remove(command.messageId());
+            }
         }
     }
 
     /**
-     * Takes the command: its row (a redelivery starts nothing) and at once its lease, so that an instance dying from
-     * here on leaves an answer that a sweeper ends, never one that nobody ends.
+     * Takes the command: its row (a redelivery starts nothing) and at once its lease and metadata, in one round trip,
+     * so that an instance dying from here on leaves an answer that a sweeper ends, never one that nobody ends, and a
+     * CancelStream behind it on the partition finds the message.
      */
     boolean accept(ChatCommand command, String providerName, @Nullable String model) {
         if (!repository.insertIfAbsent(command, nodeId, providerName, model)) {
             return false;
         }
-        leases.grant(command.messageId(), nodeId);
+        var meta = new HashMap<String, String>();
+        meta.put("conversationId", conversationId(command));
+        meta.put("requestId", command.requestId());
+        meta.put("status", GenerationStatus.STREAMING.name());
+        leases.grant(command.messageId(), nodeId, command.userId(), meta, properties.liveRetention());
         return true;
     }
 
@@ -142,24 +151,22 @@ public class GenerationService {
                 .start();
         var started =
                 new Generation(command, provider, model, properties, hotLog, events, nodeId, trace, this::finished);
-        try {
-            begin(command, started, knownModel, providerName, model);
-        } catch (RuntimeException e) {
-            // the row exists, so a redelivery would start nothing: end the message here, whatever still works
-            log.error("Could not start the generation of message {}", command.messageId(), e);
-            started.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
-        }
+        // the rest off the consumer thread: answers started at once do not wait for each other's round trips
+        Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> {
+            try (var scope = tracer.withSpan(trace)) {
+                begin(command, started, knownModel, providerName, model);
+            } catch (RuntimeException e) {
+                // the row exists, so a redelivery would start nothing: end the message here, whatever still works
+                log.error("Could not start the generation of message {}", command.messageId(), e);
+                started.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
+            } finally {
+                starting.remove(command.messageId());
+            }
+        });
     }
 
     private void begin(
             ChatCommand command, Generation started, boolean knownModel, String providerName, @Nullable String model) {
-        var meta = new HashMap<String, String>();
-        meta.put("userId", command.userId());
-        meta.put("conversationId", conversationId(command));
-        meta.put("requestId", command.requestId());
-        meta.put("status", GenerationStatus.STREAMING.name());
-        meta.put("owner", nodeId);
-        hotLog.createMeta(command.messageId(), meta, properties.liveRetention());
         events.publish(started.event(
                 StreamEvent.startedEventId(command.messageId()),
                 StreamEventType.STREAM_STARTED,
@@ -203,7 +210,7 @@ public class GenerationService {
         }
         // one line per answer; its trace id and the answer's ids come with it (baggage, structured logging)
         log.info("Generating message {} with {}", command.messageId(), providerName);
-        Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> run(started, command));
+        run(started, command);
     }
 
     private void run(Generation generation, ChatCommand command) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -42,6 +43,21 @@ class Leases {
             return cancelled
             """, List.class);
 
+    /**
+     * KEYS: meta, index; ARGV: deadline, owner, message id, retention, user id, then the meta's other fields and
+     * values. The lease and, unless the meta exists already, the meta: one round trip at the start of an answer where
+     * there were six.
+     */
+    private static final RedisScript<Long> GRANT = RedisScript.of("""
+            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil', ARGV[1])
+            redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
+            if redis.call('HSETNX', KEYS[1], 'userId', ARGV[5]) == 1 and #ARGV > 5 then
+              redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            return 1
+            """, Long.class);
+
     /** Takes an expired lease out of the index: exactly one sweeper gets 1 for it. */
     private static final RedisScript<Long> CLAIM = RedisScript.of("""
             local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -64,11 +80,23 @@ class Leases {
         return ttl;
     }
 
-    void grant(String messageId, String owner) {
+    /**
+     * Grants {@code owner} the lease of a message and records the message's metadata ({@code userId} and the other
+     * fields) unless it is recorded already, kept for {@code retention}.
+     */
+    void grant(String messageId, String owner, String userId, Map<String, String> meta, Duration retention) {
         long until = System.currentTimeMillis() + ttl.toMillis();
-        redis.opsForHash().put(HotLog.metaKey(messageId), "owner", owner);
-        redis.opsForHash().put(HotLog.metaKey(messageId), "leaseUntil", Long.toString(until));
-        redis.opsForZSet().add(INDEX, messageId, until);
+        var args = new ArrayList<String>();
+        args.add(Long.toString(until));
+        args.add(owner);
+        args.add(messageId);
+        args.add(Long.toString(retention.toMillis()));
+        args.add(userId);
+        meta.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        redis.execute(GRANT, List.of(HotLog.metaKey(messageId), INDEX), args.toArray());
     }
 
     /** Renews the leases of these messages; returns those whose cancel was asked for. */
