@@ -15,8 +15,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes each recovery to {@code recovery_audit} and announces it as RECOVERED on {@code chat.session.events}, after the
- * answer has gone out: neither ever delays nor fails a recovery.
+ * Writes each recovery this service serves to {@code recovery_audit} and announces it as RECOVERED on
+ * {@code chat.session.events}, after the answer has gone out: neither ever delays nor fails a recovery. The resumes
+ * session nodes serve from the hot log come from that topic ({@link RecoveredEventConsumer}) into the same table.
  */
 @Component
 public class RecoveryAudit implements DisposableBean {
@@ -51,20 +52,7 @@ public class RecoveryAudit implements DisposableBean {
     public void record(Entry entry) {
         executor.execute(() -> {
             try {
-                jdbc.sql("""
-                        insert into recovery_audit
-                            (user_id, session_id, message_id, from_index, tier, status, chunks, latency_micros)
-                        values (:user, :session, :message, :from, :tier, :status, :chunks, :latency)
-                        """)
-                        .param("user", entry.userId())
-                        .param("session", entry.sessionId())
-                        .param("message", entry.messageId())
-                        .param("from", entry.fromIndex())
-                        .param("tier", entry.tier())
-                        .param("status", entry.status())
-                        .param("chunks", entry.chunks())
-                        .param("latency", entry.latencyMicros())
-                        .update();
+                store(entry, null);
             } catch (RuntimeException e) {
                 log.warn("Recovery of message {} not audited: {}", entry.messageId(), e.toString());
             }
@@ -74,6 +62,29 @@ public class RecoveryAudit implements DisposableBean {
                 log.warn("RECOVERED of message {} not published: {}", entry.messageId(), e.toString());
             }
         });
+    }
+
+    /**
+     * Writes one recovery; {@code eventId} names the RECOVERED event it came from (a resume a session node served), so
+     * that the same event applied again writes nothing.
+     */
+    void store(Entry entry, @Nullable String eventId) {
+        jdbc.sql("""
+                insert into recovery_audit
+                    (user_id, session_id, message_id, from_index, tier, status, chunks, latency_micros, event_id)
+                values (:user, :session, :message, :from, :tier, :status, :chunks, :latency, :event)
+                on conflict (event_id) where event_id is not null do nothing
+                """)
+                .param("user", entry.userId())
+                .param("session", entry.sessionId())
+                .param("message", entry.messageId())
+                .param("from", entry.fromIndex())
+                .param("tier", entry.tier())
+                .param("status", entry.status())
+                .param("chunks", entry.chunks())
+                .param("latency", entry.latencyMicros())
+                .param("event", eventId)
+                .update();
     }
 
     private Map<String, Object> event(Entry entry) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,70 @@ class RecoveryIntegrationTests {
         assertThat(event.path("userId").asString()).isEqualTo("alice");
         assertThat(event.path("payload").path("tier").asString()).isEqualTo("hot-log");
         assertThat(event.path("payload").path("chunks").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void aResumeASessionNodeServedIsAuditedOnceFromItsRecoveredEventAndNoOtherEventIs() throws Exception {
+        String messageId = UUID.randomUUID().toString();
+        String marker = UUID.randomUUID().toString();
+        var served = recovered(messageId, "session-service");
+        try (var producer = KafkaTestClients.producer(TestInfrastructure.kafka().bootstrapServers())) {
+            // the same event twice, one this service announced itself, then another served one: all one partition
+            for (var event :
+                    List.of(served, served, recovered(messageId, null), recovered(marker, "session-service"))) {
+                producer.send(new ProducerRecord<>("chat.session.events", "session-s1", JSON.writeValueAsString(event)))
+                        .get();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.sql("select count(*) from recovery_audit where message_id = ?")
+                                .param(marker)
+                                .query(Long.class)
+                                .single()
+                        == 1);
+        assertThat(jdbc.sql("""
+                        select tier, status, from_index, chunks, latency_micros, user_id, session_id, event_id
+                          from recovery_audit where message_id = ?""").param(messageId).query().listOfRows())
+                .singleElement()
+                .satisfies(row -> {
+                    assertThat(row).containsEntry("tier", "hot-log").containsEntry("status", "RECOVERED");
+                    assertThat(row).containsEntry("from_index", 5).containsEntry("chunks", 12);
+                    assertThat(row).containsEntry("latency_micros", 900L).containsEntry("user_id", "alice");
+                    assertThat(row)
+                            .containsEntry("session_id", "session-s1")
+                            .containsEntry("event_id", served.get("eventId"));
+                });
+    }
+
+    private static Map<String, Object> recovered(String messageId, String servedBy) {
+        var payload = new java.util.HashMap<String, Object>(Map.of(
+                "sessionId",
+                "session-s1",
+                "fromIndex",
+                5,
+                "status",
+                "RECOVERED",
+                "chunks",
+                12,
+                "latencyMicros",
+                900,
+                "tier",
+                "hot-log"));
+        if (servedBy != null) {
+            payload.put("servedBy", servedBy);
+        }
+        var event = new java.util.HashMap<String, Object>();
+        event.put("eventId", UUID.randomUUID().toString());
+        event.put("eventType", "RECOVERED");
+        event.put("schemaVersion", 1);
+        event.put("aggregateId", "session-s1");
+        event.put("userId", "alice");
+        event.put("messageId", messageId);
+        event.put("nodeId", servedBy == null ? "recovery-service" : "session-service-1");
+        event.put("timestamp", System.currentTimeMillis());
+        event.put("payload", payload);
+        return event;
     }
 
     @Test

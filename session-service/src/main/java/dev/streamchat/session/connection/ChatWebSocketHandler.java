@@ -485,6 +485,8 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
         payload.put("chunks", chunks);
         payload.put("latencyMicros", (System.nanoTime() - started) / 1000);
         payload.put("tier", "hot-log");
+        // recovery-service audits the resumes it did not serve itself by this
+        payload.put("servedBy", "session-service");
         try {
             messaging.sessionEvent(DomainEvent.of(
                     "RECOVERED", connection.sessionId(), connection.userId(), null, messageId, nodeId, payload));
