@@ -13,6 +13,7 @@
     conversationId: null,
     answers: new Map(),   // messageId -> {element, text, next, done}
     current: null,        // messageId of the answer streaming now
+    cancels: new Set(),   // cancels asked for while the connection was down: sent once it is back
     retries: 0,
     heartbeat: null,
     signedOut: false,
@@ -94,6 +95,8 @@
         for (const [messageId, answer] of state.answers) {
           if (!answer.done) send({ type: 'RECONNECT', messageId, lastChunkIndex: answer.next - 1 });
         }
+        for (const messageId of state.cancels) send({ type: 'CANCEL_STREAM', messageId });
+        state.cancels.clear();
         break;
       case 'STREAM_STARTED':
         state.conversationId = frame.conversationId;
@@ -217,6 +220,8 @@
   });
 
   $('cancel').addEventListener('click', () => {
-    if (state.current) send({ type: 'CANCEL_STREAM', messageId: state.current });
+    if (!state.current) return;
+    // a click while the connection is down is not lost: it goes out after the next WELCOME
+    if (!send({ type: 'CANCEL_STREAM', messageId: state.current })) state.cancels.add(state.current);
   });
 })();
