@@ -151,12 +151,25 @@ public class GenerationService {
                 .start();
         var started =
                 new Generation(command, provider, model, properties, hotLog, events, nodeId, trace, this::finished);
-        // the rest off the consumer thread: answers started at once do not wait for each other's round trips
+        boolean admitted;
+        try (var scope = tracer.withSpan(trace)) {
+            admitted = admit(command, started, knownModel, providerName, model);
+        } catch (RuntimeException e) {
+            // the row exists, so a redelivery would start nothing: end the message here, whatever still works
+            log.error("Could not start the generation of message {}", command.messageId(), e);
+            started.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
+            admitted = false;
+        }
+        if (!admitted) {
+            starting.remove(command.messageId());
+            return;
+        }
+        // what needs Redis, the context and the model off the consumer thread: answers started at once do not wait
+        // for each other's round trips
         Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> {
             try (var scope = tracer.withSpan(trace)) {
-                begin(command, started, knownModel, providerName, model);
+                begin(command, started, providerName);
             } catch (RuntimeException e) {
-                // the row exists, so a redelivery would start nothing: end the message here, whatever still works
                 log.error("Could not start the generation of message {}", command.messageId(), e);
                 started.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
             } finally {
@@ -165,7 +178,12 @@ public class GenerationService {
         });
     }
 
-    private void begin(
+    /**
+     * On the consumer thread, in command order, with nothing but memory: STREAM_STARTED (sent, not awaited), the
+     * model, the provider's breaker and this instance's slots. False when the answer was refused (it ends with an
+     * error).
+     */
+    private boolean admit(
             ChatCommand command, Generation started, boolean knownModel, String providerName, @Nullable String model) {
         events.publish(started.event(
                 StreamEvent.startedEventId(command.messageId()),
@@ -179,24 +197,32 @@ public class GenerationService {
                     ErrorCode.VALIDATION,
                     "unknown model '" + command.model() + "'; known: " + providers.names(),
                     false);
-            return;
+            return false;
         }
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(providerName);
         if (!breaker.tryAcquirePermission()) {
             refuse(started, ErrorCode.PROVIDER_UNAVAILABLE, "provider " + providerName + " is unavailable", true);
-            return;
+            return false;
         }
         if (!slots.tryAcquire()) {
             breaker.releasePermission();
             refuse(started, ErrorCode.CAPACITY, "this orchestrator runs its maximum of answers; try again", true);
-            return;
+            return false;
         }
         running.put(command.messageId(), new Running(started, breaker, System.nanoTime()));
+        return true;
+    }
+
+    /** Off the consumer thread: the user's limit over every instance, a cancel that came first, then the model. */
+    private void begin(ChatCommand command, Generation started, String providerName) {
         if (!userLimiter.tryAcquire(
                 command.userId(), command.messageId(), properties.maxStreamsPerUser(), properties.maxDuration())) {
-            running.remove(command.messageId());
-            slots.release();
-            breaker.releasePermission();
+            // unless a cancel ended the answer meanwhile (and released them): the slot and the breaker's permission
+            Running entry = running.remove(command.messageId());
+            if (entry != null) {
+                slots.release();
+                entry.breaker().releasePermission();
+            }
             refuse(
                     started,
                     ErrorCode.RATE_LIMITED,
