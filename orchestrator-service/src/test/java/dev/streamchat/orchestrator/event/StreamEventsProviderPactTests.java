@@ -1,5 +1,7 @@
 package dev.streamchat.orchestrator.event;
 
+import static org.awaitility.Awaitility.await;
+
 import au.com.dius.pact.provider.PactVerifyProvider;
 import au.com.dius.pact.provider.junit5.MessageTestTarget;
 import au.com.dius.pact.provider.junit5.PactVerificationContext;
@@ -14,24 +16,31 @@ import dev.streamchat.testsupport.PostgresTestConfiguration;
 import dev.streamchat.testsupport.RedisTestConfiguration;
 import dev.streamchat.testsupport.ServiceIntegrationTest;
 import dev.streamchat.testsupport.TestInfrastructure;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * orchestrator-service as the provider of the stream events persistence-service and analytics-service read (the
- * chunks, on their own topic, persistence-service only). Each
+ * chunks, on their own topic, persistence-service only), and of the hot log's entries and the live channel's messages
+ * that session-service and recovery-service read. Each
  * event verified is one this running service sent to Kafka for a real generation: a completed one, one whose model
  * failed, a cancelled one, and one whose lease expired (interrupted by the sweeper).
  */
@@ -126,6 +135,57 @@ class StreamEventsProviderPactTests {
         return event(messageId, "STREAM_INTERRUPTED");
     }
 
+    @PactVerifyProvider("a hot-log chunk entry")
+    String chunkEntry() {
+        return entries(completedAnswer()).getFirst();
+    }
+
+    @PactVerifyProvider("a hot-log COMPLETE entry")
+    String completeEntry() {
+        return entries(completedAnswer()).getLast();
+    }
+
+    @PactVerifyProvider("a hot-log ERROR entry")
+    String errorEntry() {
+        return entries(start(Map.of("chunks", 5, "chunkIntervalMs", 0, "failAtChunk", 1)))
+                .getLast();
+    }
+
+    @PactVerifyProvider("a live message of chunks")
+    String liveMessage() throws Exception {
+        String messageId = UUID.randomUUID().toString();
+        var first = new CompletableFuture<String>();
+        var container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(redis.getConnectionFactory());
+        container.addMessageListener(
+                (message, pattern) -> first.complete(new String(message.getBody(), StandardCharsets.UTF_8)),
+                ChannelTopic.of(HotLog.liveChannel(messageId)));
+        container.afterPropertiesSet();
+        container.start();
+        try {
+            // subscribed before the answer starts, so its first live message is not missed
+            await().atMost(WAIT).until(container::isListening);
+            start(messageId, Map.of("chunks", 3, "chunkIntervalMs", 0));
+            return first.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            container.stop();
+            container.destroy();
+        }
+    }
+
+    /** Every entry of the message's hot log once it has ended, as stored. */
+    private List<String> entries(String messageId) {
+        var entries = new java.util.ArrayList<String>();
+        await().atMost(WAIT).until(() -> {
+            entries.clear();
+            redis.opsForStream()
+                    .range(HotLog.logKey(messageId), Range.unbounded())
+                    .forEach(entry -> entries.add(entry.getValue().get("frame").toString()));
+            return !entries.isEmpty() && !entries.getLast().contains("\"kind\":\"CHUNK\"");
+        });
+        return entries;
+    }
+
     private static String completed;
 
     /** One answer of three chunks, started once for the interactions that read its events. */
@@ -137,7 +197,10 @@ class StreamEventsProviderPactTests {
     }
 
     private static String start(Map<String, Object> options) {
-        String messageId = UUID.randomUUID().toString();
+        return start(UUID.randomUUID().toString(), options);
+    }
+
+    private static String start(String messageId, Map<String, Object> options) {
         var command = new LinkedHashMap<String, Object>();
         command.put("commandId", UUID.randomUUID().toString());
         command.put("commandType", "StartStream");
