@@ -384,9 +384,15 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler {
             log.warn("Hot log not read for the resume of message {}: {}", messageId, e.toString());
             stored = null;
         }
-        String owner = stored == null
-                ? ownership.find(messageId).map(MessageOwnership.Owner::id).orElse("")
-                : stored.owner().isEmpty() ? stored.logOwner() : stored.owner();
+        String owner;
+        try {
+            owner = stored == null
+                    ? ownership.find(messageId).map(MessageOwnership.Owner::id).orElse("")
+                    : stored.owner().isEmpty() ? stored.logOwner() : stored.owner();
+        } catch (RuntimeException e) {
+            stopFollowing(connection, messageId);
+            throw e;
+        }
         if (!owner.isEmpty() && !owner.equals(connection.userId())) {
             stopFollowing(connection, messageId);
             throw new ProtocolException(ErrorCode.FORBIDDEN, "this answer is not yours", messageId);
