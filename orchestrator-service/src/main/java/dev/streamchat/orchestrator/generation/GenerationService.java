@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -104,14 +105,15 @@ public class GenerationService {
         starting.add(command.messageId());
         boolean handedOver = false;
         try {
-            if (!accept(command, providerName, model)) {
+            var grant = accept(command, providerName, model, selection.isPresent());
+            if (grant.isEmpty()) {
                 log.info(
                         "StartStream for message {} (request {}) seen before; not started again",
                         command.messageId(),
                         command.requestId());
                 return;
             }
-            start(command, provider, selection.isPresent(), providerName, model);
+            start(command, grant.get(), provider, selection.isPresent(), providerName, model);
             handedOver = true;
         } finally {
             if (!handedOver) {
@@ -121,24 +123,33 @@ public class GenerationService {
     }
 
     /**
-     * Takes the command: its row (a redelivery starts nothing) and at once its lease and metadata, in one round trip,
-     * so that an instance dying from here on leaves an answer that a sweeper ends, never one that nobody ends, and a
-     * CancelStream behind it on the partition finds the message.
+     * Takes the command: its row (a redelivery starts nothing) and at once, in one round trip, its lease and metadata
+     * (so that an instance dying from here on leaves an answer that a sweeper ends, never one that nobody ends, and a
+     * CancelStream behind it on the partition finds the message), a slot among the user's answers under way when
+     * {@code takesUserSlot}, and whether a cancel came first. Empty for a command seen before.
      */
-    boolean accept(ChatCommand command, String providerName, @Nullable String model) {
+    Optional<Leases.Grant> accept(
+            ChatCommand command, String providerName, @Nullable String model, boolean takesUserSlot) {
         if (!repository.insertIfAbsent(command, nodeId, providerName, model)) {
-            return false;
+            return Optional.empty();
         }
         var meta = new HashMap<String, String>();
         meta.put("conversationId", conversationId(command));
         meta.put("requestId", command.requestId());
         meta.put("status", GenerationStatus.STREAMING.name());
-        leases.grant(command.messageId(), nodeId, command.userId(), meta, properties.liveRetention());
-        return true;
+        return Optional.of(leases.grant(
+                command.messageId(),
+                nodeId,
+                command.userId(),
+                meta,
+                properties.liveRetention(),
+                takesUserSlot ? properties.maxStreamsPerUser() : 0,
+                properties.maxDuration()));
     }
 
     private void start(
             ChatCommand command,
+            Leases.Grant grant,
             ModelProvider provider,
             boolean knownModel,
             String providerName,
@@ -153,7 +164,7 @@ public class GenerationService {
                 new Generation(command, provider, model, properties, hotLog, events, nodeId, trace, this::finished);
         boolean admitted;
         try (var scope = tracer.withSpan(trace)) {
-            admitted = admit(command, started, knownModel, providerName, model);
+            admitted = admit(command, grant, started, knownModel, providerName, model);
         } catch (RuntimeException e) {
             // the row exists, so a redelivery would start nothing: end the message here, whatever still works
             log.error("Could not start the generation of message {}", command.messageId(), e);
@@ -164,11 +175,10 @@ public class GenerationService {
             starting.remove(command.messageId());
             return;
         }
-        // what needs Redis, the context and the model off the consumer thread: answers started at once do not wait
-        // for each other's round trips
+        // the context and the model off the consumer thread: answers started at once do not wait for each other
         Thread.ofVirtual().name("generation-" + command.messageId()).start(() -> {
             try (var scope = tracer.withSpan(trace)) {
-                begin(command, started, providerName);
+                begin(command, grant, started, providerName);
             } catch (RuntimeException e) {
                 log.error("Could not start the generation of message {}", command.messageId(), e);
                 started.fail(ErrorCode.INTERNAL, "the answer could not be started", true);
@@ -179,12 +189,17 @@ public class GenerationService {
     }
 
     /**
-     * On the consumer thread, in command order, with nothing but memory: STREAM_STARTED (sent, not awaited), the
-     * model, the provider's breaker and this instance's slots. False when the answer was refused (it ends with an
-     * error).
+     * On the consumer thread, in command order, with nothing but memory and what the grant found: STREAM_STARTED
+     * (sent, not awaited), the model, the user's slot over every instance, the provider's breaker and this instance's
+     * slots. False when the answer was refused (it ends with an error).
      */
     private boolean admit(
-            ChatCommand command, Generation started, boolean knownModel, String providerName, @Nullable String model) {
+            ChatCommand command,
+            Leases.Grant grant,
+            Generation started,
+            boolean knownModel,
+            String providerName,
+            @Nullable String model) {
         events.publish(started.event(
                 StreamEvent.startedEventId(command.messageId()),
                 StreamEventType.STREAM_STARTED,
@@ -199,13 +214,23 @@ public class GenerationService {
                     false);
             return false;
         }
+        if (!grant.userSlot()) {
+            refuse(
+                    started,
+                    ErrorCode.RATE_LIMITED,
+                    "at most " + properties.maxStreamsPerUser() + " answers at once",
+                    true);
+            return false;
+        }
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(providerName);
         if (!breaker.tryAcquirePermission()) {
+            releaseUserSlot(command);
             refuse(started, ErrorCode.PROVIDER_UNAVAILABLE, "provider " + providerName + " is unavailable", true);
             return false;
         }
         if (!slots.tryAcquire()) {
             breaker.releasePermission();
+            releaseUserSlot(command);
             refuse(started, ErrorCode.CAPACITY, "this orchestrator runs its maximum of answers; try again", true);
             return false;
         }
@@ -213,30 +238,25 @@ public class GenerationService {
         return true;
     }
 
-    /** Off the consumer thread: the user's limit over every instance, a cancel that came first, then the model. */
-    private void begin(ChatCommand command, Generation started, String providerName) {
-        if (!userLimiter.tryAcquire(
-                command.userId(), command.messageId(), properties.maxStreamsPerUser(), properties.maxDuration())) {
-            // unless a cancel ended the answer meanwhile (and released them): the slot and the breaker's permission
-            Running entry = running.remove(command.messageId());
-            if (entry != null) {
-                slots.release();
-                entry.breaker().releasePermission();
-            }
-            refuse(
-                    started,
-                    ErrorCode.RATE_LIMITED,
-                    "at most " + properties.maxStreamsPerUser() + " answers at once",
-                    true);
-            return;
-        }
-        if ("true".equals(hotLog.meta(command.messageId()).get("cancelRequested"))) {
+    /** Off the consumer thread: a cancel that came first, else the model. */
+    private void begin(ChatCommand command, Leases.Grant grant, Generation started, String providerName) {
+        if (grant.cancelRequested()) {
             started.cancel();
             return;
         }
         // one line per answer; its trace id and the answer's ids come with it (baggage, structured logging)
         log.info("Generating message {} with {}", command.messageId(), providerName);
         run(started, command);
+    }
+
+    /** A slot the grant took for an answer refused after it. */
+    private void releaseUserSlot(ChatCommand command) {
+        try {
+            userLimiter.release(command.userId(), command.messageId());
+        } catch (RuntimeException e) {
+            // it frees itself when its claim lapses
+            log.warn("Could not release the user slot of message {}: {}", command.messageId(), e.toString());
+        }
     }
 
     private void run(Generation generation, ChatCommand command) {

@@ -44,19 +44,36 @@ class Leases {
             """, List.class);
 
     /**
-     * KEYS: meta, index; ARGV: deadline, owner, message id, retention, user id, then the meta's other fields and
-     * values. The lease and, unless the meta exists already, the meta: one round trip at the start of an answer where
-     * there were six.
+     * KEYS: meta, index, the user's answers under way; ARGV: deadline, owner, message id, retention, user id, now,
+     * the user slot's deadline, the user's limit (0: take no slot), its key's lifetime, then the meta's other fields
+     * and values. The lease, the meta unless it exists already, a slot among the user's answers under way over every
+     * instance (a slot whose claim lapsed frees itself), and whether a cancel came first: the one round trip at the
+     * start of an answer.
      */
-    private static final RedisScript<Long> GRANT = RedisScript.of("""
+    private static final RedisScript<List> GRANT = RedisScript.of("""
             redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil', ARGV[1])
             redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
-            if redis.call('HSETNX', KEYS[1], 'userId', ARGV[5]) == 1 and #ARGV > 5 then
-              redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+            if redis.call('HSETNX', KEYS[1], 'userId', ARGV[5]) == 1 and #ARGV > 9 then
+              redis.call('HSET', KEYS[1], unpack(ARGV, 10))
             end
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            return 1
-            """, Long.class);
+            local slot = 0
+            if tonumber(ARGV[8]) > 0 then
+              redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[6])
+              if redis.call('ZSCORE', KEYS[3], ARGV[3]) then
+                slot = 1
+              elseif redis.call('ZCARD', KEYS[3]) < tonumber(ARGV[8]) then
+                redis.call('ZADD', KEYS[3], ARGV[7], ARGV[3])
+                redis.call('PEXPIRE', KEYS[3], ARGV[9])
+                slot = 1
+              end
+            end
+            local cancelled = 0
+            if redis.call('HGET', KEYS[1], 'cancelRequested') == 'true' then
+              cancelled = 1
+            end
+            return {slot, cancelled}
+            """, List.class);
 
     /** Takes an expired lease out of the index: exactly one sweeper gets 1 for it. */
     private static final RedisScript<Long> CLAIM = RedisScript.of("""
@@ -81,22 +98,39 @@ class Leases {
     }
 
     /**
-     * Grants {@code owner} the lease of a message and records the message's metadata ({@code userId} and the other
-     * fields) unless it is recorded already, kept for {@code retention}.
+     * Grants {@code owner} the lease of a message, records the message's metadata ({@code userId} and the other
+     * fields) unless it is recorded already, kept for {@code retention}, and takes one of the user's {@code userLimit}
+     * slots for {@code userClaim} (none when the limit is 0).
      */
-    void grant(String messageId, String owner, String userId, Map<String, String> meta, Duration retention) {
-        long until = System.currentTimeMillis() + ttl.toMillis();
+    Grant grant(
+            String messageId,
+            String owner,
+            String userId,
+            Map<String, String> meta,
+            Duration retention,
+            int userLimit,
+            Duration userClaim) {
+        long now = System.currentTimeMillis();
         var args = new ArrayList<String>();
-        args.add(Long.toString(until));
+        args.add(Long.toString(now + ttl.toMillis()));
         args.add(owner);
         args.add(messageId);
         args.add(Long.toString(retention.toMillis()));
         args.add(userId);
+        args.add(Long.toString(now));
+        args.add(Long.toString(now + userClaim.toMillis()));
+        args.add(Integer.toString(userLimit));
+        args.add(Long.toString(userClaim.toMillis()));
         meta.forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
-        redis.execute(GRANT, List.of(HotLog.metaKey(messageId), INDEX), args.toArray());
+        List<?> granted = redis.execute(
+                GRANT, List.of(HotLog.metaKey(messageId), INDEX, UserStreamLimiter.key(userId)), args.toArray());
+        if (granted == null || granted.size() != 2) {
+            throw new IllegalStateException("unexpected answer to the lease grant of message " + messageId);
+        }
+        return new Grant(Long.valueOf(1).equals(granted.get(0)), Long.valueOf(1).equals(granted.get(1)));
     }
 
     /** Renews the leases of these messages; returns those whose cancel was asked for. */
@@ -129,4 +163,7 @@ class Leases {
         Long claimed = redis.execute(CLAIM, List.of(INDEX), messageId, Long.toString(System.currentTimeMillis()));
         return claimed != null && claimed == 1L;
     }
+
+    /** What a grant found: whether the user had a slot free, and whether a cancel of the message came first. */
+    record Grant(boolean userSlot, boolean cancelRequested) {}
 }

@@ -282,6 +282,22 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aCancelRelayedBeforeTheStartEndsTheAnswerBeforeItsFirstChunk() {
+        String messageId = UUID.randomUUID().toString();
+        // what a cancel relayed by another instance leaves when it comes before the StartStream
+        redis.opsForHash().put(HotLog.metaKey(messageId), "cancelRequested", "true");
+        send(startStreamCommand(messageId, Map.of("chunks", 50, "chunkIntervalMs", 5), null));
+
+        JsonNode terminal = awaitTerminal(messageId).getLast();
+
+        assertThat(terminal.path("finishReason").asString()).isEqualTo("CANCELLED");
+        assertThat(terminal.path("totalChunks").asInt()).isZero();
+        // its slot among alice's answers under way was given back
+        await().untilAsserted(() -> assertThat(redis.opsForZSet().score("chat:active:alice", messageId))
+                .isNull());
+    }
+
+    @Test
     void aCancelFromAnotherUserChangesNothing() {
         String messageId = startStream(Map.of("chunks", 30, "chunkIntervalMs", 10), null);
         send(cancelCommand(messageId, "mallory"));
@@ -471,14 +487,14 @@ class GenerationIntegrationTests {
                 null,
                 Map.of(),
                 System.currentTimeMillis());
-        assertThat(generations.accept(command, "simulated", "simulated")).isTrue();
+        assertThat(generations.accept(command, "simulated", "simulated", true)).isPresent();
 
         List<JsonNode> log = awaitTerminal(messageId);
 
         assertThat(log).hasSize(1);
         assertThat(log.getFirst().path("code").asString()).isEqualTo("INTERRUPTED");
         assertThat(log.getFirst().path("index").asInt()).isZero();
-        assertThat(generations.accept(command, "simulated", "simulated")).isFalse();
+        assertThat(generations.accept(command, "simulated", "simulated", true)).isEmpty();
     }
 
     @Test
