@@ -7,6 +7,7 @@ import dev.streamchat.persistence.history.HistoryViews.MessageView;
 import dev.streamchat.persistence.history.HistoryViews.Page;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -92,6 +93,14 @@ class HistoryController {
     ProblemDetail notFound(HistoryService.NotFoundException e) {
         var problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
         problem.setTitle("Not found");
+        return problem;
+    }
+
+    @ExceptionHandler(QueryTimeoutException.class)
+    ProblemDetail tooSlow(QueryTimeoutException e) {
+        var problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE, "the database did not answer in time; ask again");
+        problem.setTitle("Unavailable");
         return problem;
     }
 

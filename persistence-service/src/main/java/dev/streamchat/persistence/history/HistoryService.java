@@ -10,10 +10,14 @@ import dev.streamchat.persistence.history.HistoryViews.Page;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The history of one user: what is not theirs does not exist. */
 @Service
+@EnableConfigurationProperties(HistoryProperties.class)
 class HistoryService {
 
     static final int MAX_PAGE_SIZE = 100;
@@ -23,9 +27,19 @@ class HistoryService {
 
     private final ConversationDeletions deletions;
 
-    HistoryService(HistoryRepository repository, ConversationDeletions deletions) {
+    /** The reads of a resume: bounded, so that a query whose caller has given up is cancelled in the database. */
+    private final TransactionTemplate resumeReads;
+
+    HistoryService(
+            HistoryRepository repository,
+            ConversationDeletions deletions,
+            PlatformTransactionManager transactions,
+            HistoryProperties properties) {
         this.repository = repository;
         this.deletions = deletions;
+        this.resumeReads = new TransactionTemplate(transactions);
+        resumeReads.setReadOnly(true);
+        resumeReads.setTimeout((int) Math.max(1, properties.resumeReadTimeout().toSeconds()));
     }
 
     Page<ConversationView> conversations(String userId, int page, int size) {
@@ -44,8 +58,15 @@ class HistoryService {
                 repository.messageCount(userId, conversationId));
     }
 
-    /** An answer's chunks from an index on, from the chunk rows, or from its content once they are pruned. */
+    /**
+     * An answer's chunks from an index on, from the chunk rows, or from its content once they are pruned; within
+     * {@code resume-read-timeout}, else {@link org.springframework.dao.QueryTimeoutException}.
+     */
     MessageChunks chunks(String userId, String messageId, int fromIndex) {
+        return resumeReads.execute(status -> read(userId, messageId, fromIndex));
+    }
+
+    private MessageChunks read(String userId, String messageId, int fromIndex) {
         var message =
                 repository.message(userId, messageId).orElseThrow(() -> new NotFoundException("message " + messageId));
         List<ChunkView> chunks = repository.chunks(messageId, fromIndex);

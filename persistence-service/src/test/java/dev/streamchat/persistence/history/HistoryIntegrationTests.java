@@ -135,6 +135,35 @@ class HistoryIntegrationTests {
     }
 
     @Test
+    void aResumeReadTheDatabaseCannotAnswerInTimeIsCancelledThereAndAnswered503() throws Exception {
+        var answer = new Answer("alice", List.of("one ", "two"));
+        answer.events("stuck", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);
+        awaitStatus(answer.messageId, "COMPLETED");
+
+        try (var locker = dataSource.getConnection()) {
+            // what a database too busy to answer looks like to the read: it waits for this lock
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("lock table stream_chunks in access exclusive mode");
+            long asked = System.nanoTime();
+
+            Response stuck = get("/api/conversations/messages/" + answer.messageId + "?fromIndex=0", "alice");
+
+            assertThat(stuck.status()).isEqualTo(503);
+            assertThat(stuck.body().path("detail").asString()).contains("did not answer in time");
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(6));
+            // cancelled in PostgreSQL, not left waiting for the lock
+            assertThat(jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
+            locker.rollback();
+        }
+        assertThat(get("/api/conversations/messages/" + answer.messageId, "alice")
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void servesAnAnswerFromAnyIndexAlsoAfterItsChunkRowsArePruned() throws Exception {
         var answer = new Answer("alice", List.of("one ", "two ", "three ", "four ", "five"));
         answer.events("count to five", "STREAM_COMPLETED").forEach(HistoryIntegrationTests::publish);

@@ -1,7 +1,7 @@
 package dev.streamchat.session.connection;
 
+import dev.streamchat.session.answer.Client;
 import dev.streamchat.session.delivery.Follower;
-import dev.streamchat.session.delivery.FrameSink;
 import dev.streamchat.session.delivery.LogFrame;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -9,9 +9,13 @@ import io.micrometer.tracing.TraceContext;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +33,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the time limit is closed with {@link #SLOW_CONSUMER} (a client whose socket is full may see only the connection
  * drop, since the close frame cannot reach it either) and recovers from the log when it comes back. The connection
  * speaks the protocol its client chose at the handshake: v2 gets consecutive chunks in CHUNKS frames, v1 a CHUNK
- * frame each.
+ * frame each. Calls to other services made for it stop when it closes.
  */
-final class ChatConnection implements FrameSink {
+final class ChatConnection implements Client {
 
     /** Close code for a client too slow to keep up (Spring's "session not reliable"). */
     static final CloseStatus SLOW_CONSUMER = new CloseStatus(4500, "SLOW_CONSUMER: send buffer overflow");
@@ -50,6 +54,10 @@ final class ChatConnection implements FrameSink {
     private final Counter closedAsSlow;
     private final Map<String, Follower> following = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
+    /** The threads in a call to another service for this connection; guarded by itself. */
+    private final Set<Thread> calling = new HashSet<>();
+
+    private boolean gone;
     private long windowStart = System.nanoTime();
     private long framesInWindow;
     private boolean oversized;
@@ -78,16 +86,18 @@ final class ChatConnection implements FrameSink {
         this.closedAsSlow = closedAsSlow;
     }
 
-    String sessionId() {
+    @Override
+    public String sessionId() {
         return sessionId;
     }
 
-    String userId() {
+    @Override
+    public String userId() {
         return userId;
     }
 
-    /** The token the client connected with: recovery-service is asked with it, for this user's data only. */
-    String bearerToken() {
+    @Override
+    public String bearerToken() {
         return bearerToken;
     }
 
@@ -105,8 +115,50 @@ final class ChatConnection implements FrameSink {
         return traceParent;
     }
 
-    Map<String, Follower> following() {
+    @Override
+    public Map<String, Follower> following() {
         return following;
+    }
+
+    @Override
+    public <T> T whileConnected(Supplier<T> call) {
+        Thread current = Thread.currentThread();
+        synchronized (calling) {
+            if (gone) {
+                throw new CancellationException("the client went away");
+            }
+            calling.add(current);
+        }
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            if (isGone()) {
+                var cancelled = new CancellationException("the client went away");
+                cancelled.initCause(e);
+                throw cancelled;
+            }
+            throw e;
+        } finally {
+            synchronized (calling) {
+                calling.remove(current);
+            }
+            // no interrupt comes after the thread left the set: the one it may have had is cleared here
+            Thread.interrupted();
+        }
+    }
+
+    /** The connection has closed: every call made for it is interrupted, and none is made from here on. */
+    void closed() {
+        synchronized (calling) {
+            gone = true;
+            calling.forEach(Thread::interrupt);
+        }
+    }
+
+    private boolean isGone() {
+        synchronized (calling) {
+            return gone;
+        }
     }
 
     int protocolVersion() {

@@ -16,16 +16,16 @@ class ExpiredTokens {
     static final CloseStatus TOKEN_EXPIRED =
             new CloseStatus(4401, "TOKEN_EXPIRED: get a new token, reconnect and resume");
 
-    private final ChatWebSocketHandler handler;
+    private final Connections connections;
 
-    ExpiredTokens(ChatWebSocketHandler handler) {
-        this.handler = handler;
+    ExpiredTokens(Connections connections) {
+        this.connections = connections;
     }
 
     @Scheduled(fixedDelay = 1, timeUnit = TimeUnit.SECONDS)
     void closeExpired() {
         Instant now = Instant.now();
-        for (ChatConnection connection : handler.connections()) {
+        for (ChatConnection connection : connections.all()) {
             Instant expiresAt = connection.tokenExpiresAt();
             if (expiresAt != null && !expiresAt.isAfter(now)) {
                 connection.close(TOKEN_EXPIRED);

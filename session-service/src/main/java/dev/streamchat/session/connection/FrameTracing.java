@@ -1,5 +1,6 @@
 package dev.streamchat.session.connection;
 
+import dev.streamchat.session.answer.AnswerTrace;
 import dev.streamchat.session.protocol.ClientFrame;
 import io.micrometer.tracing.BaggageInScope;
 import io.micrometer.tracing.Span;
@@ -81,7 +82,7 @@ class FrameTracing {
                 BaggageInScope session = tracer.createBaggageInScope("sessionId", connection.sessionId());
                 BaggageInScope user = tracer.createBaggageInScope("userId", connection.userId())) {
             if (messageId != null) {
-                try (BaggageInScope message = messageBaggage(messageId)) {
+                try (BaggageInScope message = AnswerTrace.name(tracer, messageId)) {
                     work.run();
                 }
             } else {
@@ -93,14 +94,5 @@ class FrameTracing {
         } finally {
             span.end();
         }
-    }
-
-    /** Names the answer in the current span and its baggage (from here on, Kafka headers and log lines carry it). */
-    BaggageInScope messageBaggage(String messageId) {
-        Span current = tracer.currentSpan();
-        if (current != null) {
-            current.tag("messageId", messageId);
-        }
-        return tracer.createBaggageInScope("messageId", messageId);
     }
 }

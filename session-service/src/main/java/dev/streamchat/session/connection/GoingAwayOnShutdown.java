@@ -11,11 +11,11 @@ import org.springframework.web.socket.CloseStatus;
 @Component
 class GoingAwayOnShutdown implements SmartLifecycle {
 
-    private final ChatWebSocketHandler handler;
+    private final Connections connections;
     private volatile boolean running;
 
-    GoingAwayOnShutdown(ChatWebSocketHandler handler) {
-        this.handler = handler;
+    GoingAwayOnShutdown(Connections connections) {
+        this.connections = connections;
     }
 
     @Override
@@ -26,7 +26,8 @@ class GoingAwayOnShutdown implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        handler.connections()
+        connections
+                .all()
                 .forEach(connection -> connection.close(CloseStatus.GOING_AWAY.withReason("node shutting down")));
     }
 

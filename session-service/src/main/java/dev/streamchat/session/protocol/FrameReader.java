@@ -25,7 +25,7 @@ public class FrameReader {
     private final JsonMapper json;
     private final ProtocolLimits limits;
 
-    FrameReader(ProtocolProperties properties, ProtocolLimits limits) {
+    public FrameReader(ProtocolProperties properties, ProtocolLimits limits) {
         this.limits = limits;
         this.json = JsonMapper.builder(JsonFactory.builder()
                         .streamReadConstraints(StreamReadConstraints.builder()

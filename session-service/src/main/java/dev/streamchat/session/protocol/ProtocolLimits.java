@@ -20,7 +20,7 @@ public class ProtocolLimits implements ApplicationListener<EnvironmentChangeEven
     private final Environment environment;
     private volatile ProtocolProperties current;
 
-    ProtocolLimits(Environment environment, ProtocolProperties initial) {
+    public ProtocolLimits(Environment environment, ProtocolProperties initial) {
         this.environment = environment;
         this.current = initial;
     }

@@ -144,7 +144,7 @@ class ChatProtocolIntegrationTests {
             assertThat(refused.path("requestId").asString()).isEqualTo("r-busy");
             assertThat(redis.hasKey("chat:conversation:" + conversationId + ":owner"))
                     .isFalse();
-            assertThat(redis.hasKey(MessageOwnership.requestKey(user, "r-busy")))
+            assertThat(redis.hasKey("chat:request:" + user.length() + ":" + user + ":r-busy"))
                     .isFalse();
 
             // a claim that lapsed (its orchestrator died) no longer counts

@@ -173,6 +173,6 @@ class RecoveryClientPactTests {
                 .thenReturn(new DefaultServiceInstance(
                         "recovery-1", "recovery-service", uri.getHost(), uri.getPort(), false, Map.of()));
         return new RecoveryClient(
-                loadBalancer, ObservationRegistry.NOOP, new RecoveryCallProperties(Duration.ofSeconds(5)));
+                loadBalancer, ObservationRegistry.NOOP, new RecoveryCallProperties(Duration.ofSeconds(5), 4));
     }
 }

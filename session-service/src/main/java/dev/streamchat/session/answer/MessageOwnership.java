@@ -1,4 +1,4 @@
-package dev.streamchat.session.connection;
+package dev.streamchat.session.answer;
 
 import dev.streamchat.session.delivery.HotLogReader;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.streamchat.session.connection;
+package dev.streamchat.session.answer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
