@@ -45,6 +45,7 @@ final class ResumingClient {
     private int sameNode;
     private int otherNode;
     private int completedWhileAway;
+    private int asked;
     private @Nullable JsonNode terminal;
     private @Nullable String failure;
 
@@ -72,26 +73,73 @@ final class ResumingClient {
         throw new AssertionError("no session id mapped to " + nodeId + " in 40 tries");
     }
 
-    /** Connects (through the gateway, to the node the session id maps to) and asks for an answer. */
+    /**
+     * Connects (through the gateway, to the node the session id maps to) and asks for an answer; as a real client
+     * does, it asks again with the same requestId when the connection goes before STREAM_STARTED (its node shutting
+     * down, say) or the request is refused as retryable.
+     */
     ResumingClient ask(Map<String, Object> options) {
-        connection = connect();
-        connection
-                .client()
-                .send(Map.of(
-                        "type",
-                        "CHAT_REQUEST",
-                        "requestId",
-                        "r-" + UUID.randomUUID(),
-                        "content",
-                        "resume me",
-                        "options",
-                        options));
-        JsonNode started = connection.client().next(FRAME_WAIT);
-        if (!type(started).equals("STREAM_STARTED")) {
-            throw new AssertionError("expected STREAM_STARTED, got " + started);
+        String requestId = "r-" + UUID.randomUUID();
+        for (int attempt = 1; ; attempt++) {
+            connection = connect();
+            connection
+                    .client()
+                    .send(Map.of(
+                            "type",
+                            "CHAT_REQUEST",
+                            "requestId",
+                            requestId,
+                            "content",
+                            "resume me",
+                            "options",
+                            options));
+            JsonNode started = started();
+            if (started != null) {
+                messageId = started.path("messageId").asString();
+                return this;
+            }
+            if (attempt == 10) {
+                throw new AssertionError("no STREAM_STARTED for request " + requestId + " in 10 tries");
+            }
+            asked++;
+            connection.close();
+            sleep(100L * attempt);
         }
-        messageId = started.path("messageId").asString();
-        return this;
+    }
+
+    /** STREAM_STARTED, or null when the connection went before it or the request was refused as retryable. */
+    private @Nullable JsonNode started() {
+        long deadline = System.nanoTime() + FRAME_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode frame;
+            try {
+                frame = connection.client().next(Duration.ofMillis(500));
+            } catch (AssertionError quiet) {
+                if (connection.client().isClosed()) {
+                    return null;
+                }
+                continue;
+            }
+            switch (type(frame)) {
+                case "STREAM_STARTED" -> {
+                    return frame;
+                }
+                case "ERROR" -> {
+                    if (!frame.path("retryable").asBoolean()) {
+                        throw new AssertionError("expected STREAM_STARTED, got " + frame);
+                    }
+                    return null;
+                }
+                case "HEARTBEAT_ACK" -> {}
+                default -> throw new AssertionError("expected STREAM_STARTED, got " + frame);
+            }
+        }
+        throw new AssertionError("no STREAM_STARTED within " + FRAME_WAIT);
+    }
+
+    /** How many times the request was sent again before it was started. */
+    int askedAgain() {
+        return asked;
     }
 
     String nodeId() {

@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -411,7 +412,7 @@ public final class LocalStack implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<ManagedProcess> others;
+        Map<String, ManagedProcess> others;
         @Nullable ManagedProcess discovery;
         synchronized (this) {
             if (stopping || !owner) {
@@ -420,10 +421,13 @@ public final class LocalStack implements AutoCloseable {
             }
             stopping = true;
             discovery = services.get(settings.discovery().instanceId());
-            others = services.values().stream().filter(p -> p != discovery).toList();
+            others = new HashMap<>(services);
+            others.values().remove(discovery);
         }
-        join(others.stream()
-                .map(p -> async(() -> p.stop(Duration.ofSeconds(30))))
+        // an orchestrator finishes the answers it runs before it exits (at most a minute: drain-timeout)
+        join(others.entrySet().stream()
+                .map(entry -> async(() -> entry.getValue()
+                        .stop(Duration.ofSeconds(entry.getKey().startsWith("orchestrator-service") ? 75 : 30))))
                 .toList());
         if (discovery != null) {
             discovery.stop(Duration.ofSeconds(20));

@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param leaseTtl how long a generation's lease lasts unless its instance renews it; a sweeper in every instance ends
  *     a generation whose lease expired as INTERRUPTED (its instance died)
  * @param leaseRenewal how often an instance renews its leases (and picks up the cancels whose relay was lost)
+ * @param drainTimeout how long an instance that shuts down (a rolling restart, a scale-down) keeps running the
+ *     answers it has, taking no new ones, before it exits; what is still running then is ended by a sweeper as
+ *     INTERRUPTED. {@code spring.lifecycle.timeout-per-shutdown-phase} must be longer
  */
 @ConfigurationProperties("streamchat.generation")
 public record GenerationProperties(
@@ -31,4 +34,5 @@ public record GenerationProperties(
         @DefaultValue("30m") Duration completedRetention,
         @DefaultValue("30s") Duration hotLogOutage,
         @DefaultValue("10s") Duration leaseTtl,
-        @DefaultValue("3s") Duration leaseRenewal) {}
+        @DefaultValue("3s") Duration leaseRenewal,
+        @DefaultValue("60s") Duration drainTimeout) {}

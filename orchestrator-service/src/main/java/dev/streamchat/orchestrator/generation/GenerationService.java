@@ -290,6 +290,11 @@ public class GenerationService {
         }
     }
 
+    /** Answers accepted here and not ended yet (starting or running). */
+    int underWay() {
+        return running.size() + starting.size();
+    }
+
     /** Applies a CancelStream command: stops the generation on whichever instance runs it. */
     public void cancel(String messageId, String userId) {
         var meta = hotLog.meta(messageId);

@@ -73,6 +73,9 @@ class GenerationIntegrationTests {
     @Autowired
     LeaseSweeper sweeper;
 
+    @Autowired
+    DrainOnShutdown drain;
+
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) throws IOException {
         models = new ModelWireServer();
@@ -295,6 +298,20 @@ class GenerationIntegrationTests {
         // its slot among alice's answers under way was given back
         await().untilAsserted(() -> assertThat(redis.opsForZSet().score("chat:active:alice", messageId))
                 .isNull());
+    }
+
+    @Test
+    void anInstanceShuttingDownFinishesTheAnswersItRunsBeforeItGoes() {
+        String messageId = startStream(Map.of("chunks", 100, "chunkIntervalMs", 20), null);
+        await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 3);
+
+        drain.stop();
+
+        // the drain returned once the answer had ended, whole, and nothing was under way any more
+        List<JsonNode> log = HotLogFrames.awaitEnded(redis, messageId, Duration.ofMillis(500));
+        assertThat(log.getLast().path("kind").asString()).isEqualTo("COMPLETE");
+        assertThat(log.getLast().path("totalChunks").asInt()).isEqualTo(100);
+        assertThat(generations.underWay()).isZero();
     }
 
     @Test
