@@ -232,8 +232,24 @@ final class ResumingClient {
         }
     }
 
-    /** Comes back after a random time, on the same node or on another one, and declares the last index it holds. */
+    /**
+     * Comes back after a random time, on the same node or on another one, and declares the last index it holds; cut off
+     * again before its resume is answered (the node it landed on going down, say), it resumes again.
+     */
     private void resume(boolean planned) {
+        for (int attempt = 1; ; attempt++) {
+            if (resumeOnce(planned && attempt == 1)) {
+                return;
+            }
+            if (attempt == 10) {
+                throw new AssertionError("cut off during each of 10 resumes from " + next);
+            }
+            sleep(100L * attempt);
+        }
+    }
+
+    /** False when the connection went before the resume was answered. */
+    private boolean resumeOnce(boolean planned) {
         String leftNode = nodeId();
         if (planned && maxAwayMillis > 0) {
             sleep(ThreadLocalRandom.current().nextInt(maxAwayMillis + 1));
@@ -258,7 +274,10 @@ final class ResumingClient {
         }
         long sent = System.nanoTime();
         landed.client().send(Map.of("type", "RECONNECT", "messageId", messageId(), "lastChunkIndex", next - 1));
-        JsonNode recovery = landed.client().next(FRAME_WAIT);
+        JsonNode recovery = nextOnThisConnection();
+        if (recovery == null) {
+            return false;
+        }
         if (!type(recovery).equals("RECOVERY")
                 || recovery.path("fromIndex").asInt() != next
                 || !List.of("RECOVERED", "COMPLETED")
@@ -268,9 +287,28 @@ final class ResumingClient {
         if (recovery.path("status").asString().equals("COMPLETED")) {
             completedWhileAway++;
         }
-        JsonNode first = landed.client().next(FRAME_WAIT);
+        JsonNode first = nextOnThisConnection();
+        if (first == null) {
+            return false;
+        }
         resumeNanos.add(System.nanoTime() - sent);
         accept(first);
+        return true;
+    }
+
+    /** The next frame, or null when the connection closed first. */
+    private @Nullable JsonNode nextOnThisConnection() {
+        long deadline = System.nanoTime() + FRAME_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                return connection.client().next(Duration.ofMillis(500));
+            } catch (AssertionError quiet) {
+                if (connection.client().isClosed()) {
+                    return null;
+                }
+            }
+        }
+        throw new AssertionError("no frame within " + FRAME_WAIT + " after RECONNECT from " + next);
     }
 
     /** Empty when the client saw exactly 0..N-1 once each, in order, one COMPLETE, and the digest matched. */
