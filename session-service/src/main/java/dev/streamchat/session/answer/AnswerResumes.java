@@ -123,7 +123,9 @@ public class AnswerResumes {
         Integer total = !page.isEmpty() && !page.getLast().isChunk()
                 ? Integer.valueOf(page.getLast().index())
                 : stored.totalChunks();
-        if (total != null && from > total) {
+        // past the end: of an answer that ended, or of what one still being written has so far (every chunk a client
+        // holds is in the log before it is published)
+        if ((total != null && from > total) || (total == null && from > stored.lastIndex() + 1)) {
             following.stop(client, messageId);
             throw pastTheEnd(messageId);
         }

@@ -25,14 +25,16 @@ public class HotLogReader {
 
     /**
      * KEYS: the owner record session-service keeps, meta, log; ARGV: the first entry id, the most entries. Returns the
-     * owner record, the meta's userId, status and totalChunks ('' for each that is missing), then, when the meta
-     * exists, the entries from the first id on: a resume's owner check and first page in one round trip.
+     * owner record, the meta's userId, status and totalChunks ('' for each that is missing), the id of the log's last
+     * entry ('' when none), then, when the meta exists, the entries from the first id on: a resume's owner check, how
+     * far the answer is, and its first page, in one round trip.
      */
     @SuppressWarnings("rawtypes")
     private static final RedisScript<List> RESUME = RedisScript.of("""
             local owner = redis.call('GET', KEYS[1]) or ''
             local meta = redis.call('HMGET', KEYS[2], 'userId', 'status', 'totalChunks')
-            local result = {owner, meta[1] or '', meta[2] or '', meta[3] or ''}
+            local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+            local result = {owner, meta[1] or '', meta[2] or '', meta[3] or '', last[1] and last[1][1] or ''}
             if meta[1] then
               for _, entry in ipairs(redis.call('XRANGE', KEYS[3], ARGV[1], '+', 'COUNT', ARGV[2])) do
                 result[#result + 1] = entry[2][2]
@@ -101,20 +103,23 @@ public class HotLogReader {
                 List.of("chat:message:" + messageId + ":owner", "chat:meta:" + messageId, "chat:log:" + messageId),
                 "0-" + (fromIndex + 1),
                 Integer.toString(PAGE));
-        if (result == null || result.size() < 4) {
+        if (result == null || result.size() < 5) {
             throw new IllegalStateException("the resume script of message " + messageId + " answered " + result);
         }
         String record = String.valueOf(result.get(0));
-        var frames = new ArrayList<LogFrame>(result.size() - 4);
-        for (Object entry : result.subList(4, result.size())) {
+        var frames = new ArrayList<LogFrame>(result.size() - 5);
+        for (Object entry : result.subList(5, result.size())) {
             frames.add(parse(String.valueOf(entry)));
         }
         String total = String.valueOf(result.get(3));
+        String lastEntry = String.valueOf(result.get(4));
         return new Resume(
                 record.isEmpty() ? "" : record.substring(0, Math.max(0, record.lastIndexOf(' '))),
                 String.valueOf(result.get(1)),
                 String.valueOf(result.get(2)),
                 total.isEmpty() ? null : Integer.valueOf(total),
+                // entry ids are 0-(index + 1)
+                lastEntry.isEmpty() ? -1 : Integer.parseInt(lastEntry.substring(lastEntry.indexOf('-') + 1)) - 1,
                 frames);
     }
 
@@ -125,6 +130,8 @@ public class HotLogReader {
      * @param logOwner the user of the generation's metadata ('' when the hot log does not know the message)
      * @param status the generation's status ('' when unknown)
      * @param totalChunks the number of chunks once the message ended, else null
+     * @param lastIndex the index of the last entry the hot log holds (-1 when it holds none): no client can hold a
+     *     chunk past it
      * @param frames up to {@link #PAGE} entries from the index asked for, in order
      */
     public record Resume(
@@ -132,6 +139,7 @@ public class HotLogReader {
             String logOwner,
             String status,
             @Nullable Integer totalChunks,
+            int lastIndex,
             List<LogFrame> frames) {}
 
     /** Who owns a message and how far it is; empty when Redis does not know it. */

@@ -72,7 +72,7 @@ class AnswerResumesTests {
     @Test
     void someoneElsesAnswerIsForbiddenWithoutACallToRecoveryService() {
         when(hotLog.resume("m-1", 3))
-                .thenReturn(new HotLogReader.Resume("mallory", "mallory", "STREAMING", null, List.of()));
+                .thenReturn(new HotLogReader.Resume("mallory", "mallory", "STREAMING", null, 9, List.of()));
 
         assertThatThrownBy(() -> resumes.resume(alice, new ClientFrame.Reconnect("m-1", 2)))
                 .isInstanceOfSatisfying(
@@ -87,7 +87,7 @@ class AnswerResumesTests {
     @Test
     void anIndexPastTheEndOfAnAnswerInTheHotLogIsRefusedWithoutACall() {
         when(hotLog.resume("m-1", 21))
-                .thenReturn(new HotLogReader.Resume("alice", "alice", "COMPLETED", 10, List.of()));
+                .thenReturn(new HotLogReader.Resume("alice", "alice", "COMPLETED", 10, 10, List.of()));
 
         assertThatThrownBy(() -> resumes.resume(alice, new ClientFrame.Reconnect("m-1", 20)))
                 .isInstanceOfSatisfying(
@@ -98,10 +98,39 @@ class AnswerResumesTests {
     }
 
     @Test
+    void anIndexPastWhatAnAnswerUnderWayHasSoFarIsRefusedWithoutACall() {
+        when(hotLog.resume("m-1", 1_000_001))
+                .thenReturn(new HotLogReader.Resume("alice", "alice", "STREAMING", null, 41, List.of()));
+
+        assertThatThrownBy(() -> resumes.resume(alice, new ClientFrame.Reconnect("m-1", 1_000_000)))
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION));
+
+        verify(recovery, never()).recover(any(), any(), any(), anyInt());
+        assertThat(alice.following).isEmpty();
+    }
+
+    @Test
+    void theIndexAfterTheLastOneWrittenWaitsForTheNextChunk() {
+        when(hotLog.resume("m-1", 42))
+                .thenReturn(new HotLogReader.Resume("alice", "alice", "STREAMING", null, 41, List.of()));
+
+        resumes.resume(alice, new ClientFrame.Reconnect("m-1", 41));
+
+        assertThat(alice.frames)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        ServerFrame.Recovery.class,
+                        recovered -> assertThat(recovered.status()).isEqualTo("RECOVERED"));
+        assertThat(alice.following).containsKey("m-1");
+        verify(follower).release();
+    }
+
+    @Test
     void anAnswerTheHotLogHoldsIsServedFromItWithoutACall() {
         var chunk = new LogFrame("CHUNK", "m-1", 3, 1L, "one", "TEXT", null, null, null, null, null, null, null, null);
         when(hotLog.resume("m-1", 3))
-                .thenReturn(new HotLogReader.Resume("alice", "alice", "STREAMING", null, List.of(chunk)));
+                .thenReturn(new HotLogReader.Resume("alice", "alice", "STREAMING", null, 3, List.of(chunk)));
         when(follower.backlog(any())).thenReturn(true);
 
         resumes.resume(alice, new ClientFrame.Reconnect("m-1", 2));
@@ -118,7 +147,7 @@ class AnswerResumesTests {
     @Test
     void aClientGoneDuringItsRecoveryGetsNothingMoreAndFollowsNothing() {
         // the hot log no longer holds it: recovery-service is asked, and the client goes away meanwhile
-        when(hotLog.resume("m-1", 0)).thenReturn(new HotLogReader.Resume("", "", "", null, List.of()));
+        when(hotLog.resume("m-1", 0)).thenReturn(new HotLogReader.Resume("", "", "", null, -1, List.of()));
         when(ownership.find("m-1")).thenReturn(Optional.empty());
         alice.gone = true;
 
@@ -131,7 +160,7 @@ class AnswerResumesTests {
 
     @Test
     void aFailedRecoveryIsARecoveryErrorAndTheAnswerIsNotFollowed() {
-        when(hotLog.resume("m-1", 0)).thenReturn(new HotLogReader.Resume("", "", "", null, List.of()));
+        when(hotLog.resume("m-1", 0)).thenReturn(new HotLogReader.Resume("", "", "", null, -1, List.of()));
         when(ownership.find("m-1")).thenReturn(Optional.empty());
         when(recovery.recover(eq("token"), eq("s-alice"), eq("m-1"), eq(-1)))
                 .thenThrow(new IllegalStateException("no recovery-service instance"));

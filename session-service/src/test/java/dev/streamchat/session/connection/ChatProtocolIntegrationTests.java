@@ -534,6 +534,10 @@ class ChatProtocolIntegrationTests {
         String sessionId;
         try (var client = ProtocolClient.connect(chat(""), TestTokens.valid("alice"), ProtocolClient.V2)) {
             sessionId = client.next().path("sessionId").asString();
+            // past what the answer has so far: refused here, nothing followed
+            client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", 1_000_000));
+            JsonNode past = client.next();
+            assertThat(past.path("code").asString()).as(past.toString()).isEqualTo("VALIDATION");
             client.send(Map.of("type", "RECONNECT", "messageId", messageId, "lastChunkIndex", 4));
             JsonNode recovery = client.next();
             assertThat(recovery.path("status").asString())
