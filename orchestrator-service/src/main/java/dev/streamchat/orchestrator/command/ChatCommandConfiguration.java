@@ -1,5 +1,6 @@
 package dev.streamchat.orchestrator.command;
 
+import dev.streamchat.orchestrator.generation.ChatCommand;
 import dev.streamchat.orchestrator.generation.GenerationService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

@@ -1,6 +1,5 @@
 package dev.streamchat.orchestrator.generation;
 
-import dev.streamchat.orchestrator.command.ChatCommand;
 import dev.streamchat.orchestrator.event.ChunkBatch;
 import dev.streamchat.orchestrator.event.StreamEvent;
 import dev.streamchat.orchestrator.event.StreamEventPublisher;

@@ -1,6 +1,5 @@
 package dev.streamchat.orchestrator.generation;
 
-import dev.streamchat.orchestrator.command.ChatCommand;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;

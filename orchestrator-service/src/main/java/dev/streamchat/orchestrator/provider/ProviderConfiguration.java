@@ -1,6 +1,5 @@
 package dev.streamchat.orchestrator.provider;
 
-import dev.streamchat.orchestrator.provider.simulated.SimulatedProvider;
 import java.util.Objects;
 import org.springframework.ai.anthropic.AnthropicChatModel;
 import org.springframework.ai.anthropic.AnthropicChatOptions;
@@ -22,12 +21,6 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ProviderProperties.class)
 class ProviderConfiguration {
-
-    @Bean
-    @ConditionalOnBooleanProperty("streamchat.providers.simulated.enabled")
-    ModelProvider simulatedProvider(ProviderProperties properties) {
-        return new SimulatedProvider(properties.simulated());
-    }
 
     @Bean
     @ConditionalOnBooleanProperty("streamchat.providers.openai.enabled")

@@ -14,6 +14,7 @@ import au.com.dius.pact.core.model.PactSpecVersion;
 import au.com.dius.pact.core.model.V4Interaction;
 import au.com.dius.pact.core.model.V4Pact;
 import au.com.dius.pact.core.model.annotations.Pact;
+import dev.streamchat.orchestrator.generation.ChatCommand;
 import dev.streamchat.orchestrator.generation.GenerationService;
 import dev.streamchat.testsupport.PublishedPacts;
 import java.util.List;

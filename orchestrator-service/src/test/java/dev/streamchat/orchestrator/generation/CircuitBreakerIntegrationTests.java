@@ -2,7 +2,6 @@ package dev.streamchat.orchestrator.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamchat.orchestrator.command.ChatCommand;
 import dev.streamchat.orchestrator.hotlog.HotLog;
 import dev.streamchat.testsupport.KafkaTestConfiguration;
 import dev.streamchat.testsupport.PostgresTestConfiguration;

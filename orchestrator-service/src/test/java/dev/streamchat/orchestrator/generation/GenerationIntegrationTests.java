@@ -3,7 +3,6 @@ package dev.streamchat.orchestrator.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.streamchat.orchestrator.command.ChatCommand;
 import dev.streamchat.orchestrator.hotlog.HotLog;
 import dev.streamchat.orchestrator.hotlog.LogFrame;
 import dev.streamchat.testsupport.KafkaTestClients;

@@ -1,4 +1,4 @@
-package dev.streamchat.orchestrator.command;
+package dev.streamchat.orchestrator.generation;
 
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
