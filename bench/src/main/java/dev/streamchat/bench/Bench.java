@@ -8,6 +8,7 @@ import dev.streamchat.bench.scenario.Connections;
 import dev.streamchat.bench.scenario.GatewayOverhead;
 import dev.streamchat.bench.scenario.Peers;
 import dev.streamchat.bench.scenario.ReconnectStorm;
+import dev.streamchat.bench.scenario.Repeat;
 import dev.streamchat.bench.scenario.Resume;
 import dev.streamchat.bench.scenario.Scenario;
 import dev.streamchat.bench.scenario.Throughput;
@@ -34,6 +35,7 @@ public final class Bench {
             new Resume(),
             new Connections(),
             new ReconnectStorm(),
+            new Repeat(),
             new FaultSuite(),
             new Peers(),
             new GatlingRun());
@@ -63,7 +65,8 @@ public final class Bench {
         Path root = StackSettings.findRepositoryRoot(Path.of(System.getProperty("streamchat.root", ".")));
         Path out = root.resolve(options.string("out", "bench/results"));
         long started = System.nanoTime();
-        var settings = settings(root);
+        // --jvm up: the services' JVM options of ./chat up (C1 only, small heaps) instead of the benchmark's
+        var settings = settings(root, options.string("jvm", "bench"));
         int failed = 0;
         try (LocalStack stack = LocalStack.start(
                 settings,
@@ -74,6 +77,8 @@ public final class Bench {
                 Options scenarioOptions = options.fresh();
                 // the protocol the load clients speak: v2 (CHUNKS frames) unless --protocol v1
                 ChatSocket.speak(scenarioOptions.string("protocol", "v2"));
+                // recorded with the figures
+                scenarioOptions.string("jvm", "bench");
                 Report report = scenario.run(target, scenarioOptions);
                 Path written = report.write(out);
                 System.out.println(report.text());
@@ -84,15 +89,23 @@ public final class Bench {
         System.exit(failed == 0 ? 0 : 1);
     }
 
-    /** The settings of {@code ./chat up} with the benchmark's JVM options and its own run folder. */
-    public static StackSettings settings(Path root) {
+    /**
+     * The settings of {@code ./chat up} with its own run folder, and the benchmark's JVM options ({@code jvm} "bench")
+     * or those of {@code ./chat up} ("up").
+     */
+    public static StackSettings settings(Path root, String jvm) {
         StackSettings local = StackSettings.local(root);
+        List<String> jvmOptions = switch (jvm) {
+            case "bench" -> SERVICE_JVM_OPTIONS;
+            case "up" -> local.serviceJvmOptions();
+            default -> throw new IllegalArgumentException("--jvm is bench or up, not " + jvm);
+        };
         return new StackSettings(
                 local.repositoryRoot(),
                 root.resolve("bench/target/bench-run"),
                 local.ports(),
                 local.services(),
-                SERVICE_JVM_OPTIONS,
+                jvmOptions,
                 local.startTimeout(),
                 // one answer in a hundred traced, as a busy production system would sample
                 Map.of("TRACING_SAMPLING_PROBABILITY", "0.01"));

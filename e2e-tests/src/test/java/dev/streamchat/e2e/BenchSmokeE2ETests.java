@@ -10,6 +10,7 @@ import dev.streamchat.bench.report.Report;
 import dev.streamchat.bench.scenario.GatewayOverhead;
 import dev.streamchat.bench.scenario.Peers;
 import dev.streamchat.bench.scenario.ReconnectStorm;
+import dev.streamchat.bench.scenario.Repeat;
 import dev.streamchat.bench.scenario.Resume;
 import dev.streamchat.bench.scenario.Scenario;
 import dev.streamchat.bench.scenario.Throughput;
@@ -79,6 +80,17 @@ class BenchSmokeE2ETests {
         assertThat(report.figure("resumed")).isEqualTo(report.figure("clientsOnKilledNode"));
         assertThat(report.figure("exactStreams")).isEqualTo(6L);
         assertThat(target.unhealthyInstances()).isEmpty();
+    }
+
+    @Test
+    void repeatRunsOneWorkloadAgainAndComparesTheLastRunWithTheFirst() {
+        Report report =
+                run(new Repeat(), Map.of("runs", "2", "streams", "3", "chunks", "40", "interval", "5", "pause", "0"));
+
+        assertThat(report.figure("run1.exactStreams")).isEqualTo(3L);
+        assertThat(report.figure("run2.exactStreams")).isEqualTo(3L);
+        assertThat(report.figure("run2.resume.count")).isEqualTo(3L);
+        assertThat((double) report.figure("lastVsFirst.chunksPerSecond")).isPositive();
     }
 
     @Test
