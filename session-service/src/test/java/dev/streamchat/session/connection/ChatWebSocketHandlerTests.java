@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -201,7 +202,8 @@ class ChatWebSocketHandlerTests {
                     try {
                         connection.whileConnected(() -> {
                             try {
-                                Thread.sleep(Duration.ofSeconds(30));
+                                // a call that never answers: only the interrupt ends it
+                                new CountDownLatch(1).await();
                                 return "answered";
                             } catch (InterruptedException e) {
                                 throw new IllegalStateException("interrupted", e);

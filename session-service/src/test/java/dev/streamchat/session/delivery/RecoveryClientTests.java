@@ -93,9 +93,11 @@ class RecoveryClientTests {
         org.awaitility.Awaitility.await().until(() -> asked.get() == 1);
         Thread waiting = Thread.ofVirtual().start(() -> call(second));
         Thread.ofVirtual().start(() -> call(third));
-        Thread.sleep(300);
         // one call at a time: the others wait here, not on recovery-service
-        assertThat(asked).hasValue(1);
+        org.awaitility.Awaitility.await()
+                .during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> asked.get() == 1);
 
         waiting.interrupt();
         assertThat(second.get(2, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
