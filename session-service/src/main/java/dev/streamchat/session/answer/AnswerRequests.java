@@ -1,5 +1,6 @@
 package dev.streamchat.session.answer;
 
+import dev.streamchat.session.capacity.DurablePathLag;
 import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.HotLogReader;
 import dev.streamchat.session.messaging.ChatCommand;
@@ -10,6 +11,7 @@ import dev.streamchat.session.protocol.ErrorCode;
 import dev.streamchat.session.protocol.ProtocolException;
 import dev.streamchat.session.protocol.ProtocolLimits;
 import dev.streamchat.session.protocol.ServerFrame;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,6 +36,8 @@ public class AnswerRequests {
     private final ProtocolLimits limits;
     private final Tracer tracer;
     private final SessionNode node;
+    private final DurablePathLag durablePath;
+    private final MeterRegistry meters;
 
     AnswerRequests(
             MessageOwnership ownership,
@@ -42,7 +46,9 @@ public class AnswerRequests {
             ChatMessaging messaging,
             ProtocolLimits limits,
             Tracer tracer,
-            SessionNode node) {
+            SessionNode node,
+            DurablePathLag durablePath,
+            MeterRegistry meters) {
         this.ownership = ownership;
         this.following = following;
         this.hotLog = hotLog;
@@ -50,6 +56,8 @@ public class AnswerRequests {
         this.limits = limits;
         this.tracer = tracer;
         this.node = node;
+        this.durablePath = durablePath;
+        this.meters = meters;
     }
 
     /**
@@ -73,14 +81,23 @@ public class AnswerRequests {
     private void start(Client client, ClientFrame.ChatRequest request) {
         String userId = client.userId();
         int maxAnswers = limits.current().maxStreamsPerUser();
+        if (durablePath.refusing()) {
+            // refused before anything is written for it, and without a word to Redis or Kafka: the way to catch up
+            refuse(
+                    client,
+                    request,
+                    ErrorCode.CAPACITY,
+                    "the history store is " + durablePath.lag().toSeconds()
+                            + " s behind; ask again in a few seconds with the same requestId");
+            return;
+        }
         if (ownership.answersUnderWay(userId) >= maxAnswers) {
             // refused before any row, key or event is written for it
-            client.send(ServerFrame.Error.of(
-                            ErrorCode.RATE_LIMITED,
-                            "at most " + maxAnswers + " answers at once; ask again when one has ended",
-                            null,
-                            true)
-                    .forRequest(request.requestId()));
+            refuse(
+                    client,
+                    request,
+                    ErrorCode.RATE_LIMITED,
+                    "at most " + maxAnswers + " answers at once; ask again when one has ended");
             return;
         }
         String conversationId =
@@ -139,6 +156,11 @@ public class AnswerRequests {
         // found clients waiting forever for such answers after a session node was killed)
         client.send(ServerFrame.StreamStarted.of(request.requestId(), messageId, conversationId));
         follower.release();
+    }
+
+    private void refuse(Client client, ClientFrame.ChatRequest request, ErrorCode code, String message) {
+        meters.counter("streamchat.requests.refused", "code", code.name()).increment();
+        client.send(ServerFrame.Error.of(code, message, null, true).forRequest(request.requestId()));
     }
 
     private static Map<String, Object> messagePayload(ClientFrame.ChatRequest request) {
