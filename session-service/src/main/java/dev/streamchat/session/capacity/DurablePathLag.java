@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -13,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -112,8 +114,15 @@ public class DurablePathLag implements SmartLifecycle, DisposableBean {
         try {
             var committed = new HashMap<String, Map<TopicPartition, OffsetAndMetadata>>();
             var partitions = new HashSet<TopicPartition>();
+            var reading = reading();
             for (String group : properties.durableGroups()) {
                 var offsets = committed(group);
+                // only what the group reads now: the offsets it once committed for a topic it no longer reads would
+                // read as a lag that never ends (with nobody in the group, everything it committed is waiting)
+                var assigned = reading.getOrDefault(group, Set.of());
+                if (!assigned.isEmpty()) {
+                    offsets.keySet().retainAll(assigned);
+                }
                 committed.put(group, offsets);
                 partitions.addAll(offsets.keySet());
             }
@@ -146,6 +155,31 @@ public class DurablePathLag implements SmartLifecycle, DisposableBean {
         }
     }
 
+    /** The partitions assigned to the members of each durable group now. */
+    private Map<String, Set<TopicPartition>> reading() {
+        var reading = new HashMap<String, Set<TopicPartition>>();
+        admin.describeConsumerGroups(
+                        properties.durableGroups(), new DescribeConsumerGroupsOptions().timeoutMs(timeoutMillis))
+                .describedGroups()
+                .forEach((group, described) -> {
+                    try {
+                        var partitions = new HashSet<TopicPartition>();
+                        described
+                                .get(timeoutMillis, TimeUnit.MILLISECONDS)
+                                .members()
+                                .forEach(member ->
+                                        partitions.addAll(member.assignment().topicPartitions()));
+                        reading.put(group, partitions);
+                    } catch (ExecutionException | TimeoutException e) {
+                        // unknown group, or no answer about it: everything it committed counts
+                        reading.put(group, Set.of());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        return reading;
+    }
+
     private Map<TopicPartition, OffsetAndMetadata> committed(String group)
             throws ExecutionException, InterruptedException, TimeoutException {
         try {
@@ -161,7 +195,7 @@ public class DurablePathLag implements SmartLifecycle, DisposableBean {
             return offsets;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
-                return Map.of();
+                return new HashMap<>();
             }
             throw e;
         }
