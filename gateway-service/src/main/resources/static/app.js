@@ -12,6 +12,7 @@
     sessionId: sessionStorage.getItem('streamchat.sessionId'),
     conversationId: null,
     answers: new Map(),   // messageId -> {element, text, next, done}
+    pending: new Map(),   // requestId -> {frame, line, retries, since, timer}: sent, not started yet
     current: null,        // messageId of the answer streaming now
     cancels: new Set(),   // cancels asked for while the connection was down: sent once it is back
     retries: 0,
@@ -95,10 +96,16 @@
         for (const [messageId, answer] of state.answers) {
           if (!answer.done) send({ type: 'RECONNECT', messageId, lastChunkIndex: answer.next - 1 });
         }
+        // a request the connection took with it: the same requestId gets the answer it started, or starts it
+        for (const pending of state.pending.values()) {
+          clearTimeout(pending.timer);
+          send(pending.frame);
+        }
         for (const messageId of state.cancels) send({ type: 'CANCEL_STREAM', messageId });
         state.cancels.clear();
         break;
       case 'STREAM_STARTED':
+        state.pending.delete(frame.requestId);
         state.conversationId = frame.conversationId;
         state.current = frame.messageId;
         answerFor(frame.messageId);
@@ -137,6 +144,8 @@
           answer.element.dataset.error = frame.code;
           answer.meta.textContent = `${frame.code}: ${frame.message}` + (frame.retryable ? ' (you may retry)' : '');
           if (state.current === frame.messageId) $('cancel').disabled = true;
+        } else if (frame.requestId && state.pending.has(frame.requestId)) {
+          refused(state.pending.get(frame.requestId), frame);
         } else {
           addLine('assistant error', `${frame.code}: ${frame.message}`);
         }
@@ -144,6 +153,23 @@
       default:
         break;
     }
+  }
+
+  // A request refused before anything was written for it: sent again, the same requestId, after a jittered wait
+  // (PROTOCOL.md) while the server says it may be (CAPACITY while it catches up, RATE_LIMITED, INTERNAL), for a minute.
+  function refused(pending, frame) {
+    if (!frame.retryable || Date.now() - pending.since > 60000) {
+      state.pending.delete(pending.frame.requestId);
+      addLine('assistant error', `${frame.code}: ${frame.message}`);
+      return;
+    }
+    pending.retries += 1;
+    pending.line.dataset.refused = frame.code;
+    pending.line.dataset.retries = String(pending.retries);
+    pending.line.title = `${frame.code}: ${frame.message}; asking again…`;
+    const delay = Math.random() * Math.min(200 * 2 ** Math.min(pending.retries, 5), 5000);
+    // sent on the connection there is then; if there is none, the next WELCOME sends it
+    pending.timer = setTimeout(() => { if (state.pending.has(pending.frame.requestId)) send(pending.frame); }, delay);
   }
 
   function addChunk(messageId, index, chunk) {
@@ -214,7 +240,7 @@
     if (state.conversationId) frame.conversationId = state.conversationId;
     if ($('model').value.trim()) frame.model = $('model').value.trim();
     if (send(frame)) {
-      addLine('user', content);
+      state.pending.set(frame.requestId, { frame, line: addLine('user', content), retries: 0, since: Date.now() });
       $('prompt').value = '';
     }
   });

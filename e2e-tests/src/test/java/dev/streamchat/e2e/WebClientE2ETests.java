@@ -1,8 +1,10 @@
 package dev.streamchat.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.streamchat.bench.stack.Target;
 import dev.streamchat.launcher.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web client served by the gateway, in Debian's headless Chromium: sign in with a dev token, watch an answer
- * stream in and its digest check out, cancel one. Skipped, with the reason, where Chromium is not installed
+ * stream in and its digest check out, cancel one, and see a request refused while persistence-service is frozen sent
+ * again until it is taken. Skipped, with the reason, where Chromium is not installed
  * ({@code .ci/run} installs it: {@code apt-get install chromium chromium-driver}).
  */
 @ExtendWith(SharedStack.class)
@@ -32,11 +35,13 @@ class WebClientE2ETests {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private final Edge edge;
+    private final LocalStack stack;
     private WebDriver browser;
     private WebDriverWait wait;
 
     WebClientE2ETests(LocalStack stack) {
         this.edge = new Edge(stack);
+        this.stack = stack;
     }
 
     @BeforeEach
@@ -86,6 +91,39 @@ class WebClientE2ETests {
                 ExpectedConditions.presenceOfElementLocated(By.cssSelector("li.assistant[data-complete='true']")));
         assertThat(answer.getDomAttribute("data-finish-reason")).isEqualTo("CANCELLED");
         assertThat(answer.getDomAttribute("data-verified")).isEqualTo("true");
+    }
+
+    @Test
+    void aRequestRefusedWhileTheHistoryStoreCatchesUpIsSentAgainUntilItIsTaken() throws InterruptedException {
+        signIn("webcarol");
+        // an answer under way while persistence-service is frozen: its chunk events wait in Kafka, untaken
+        ask("600", "20");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("li.assistant[data-chunks]")));
+        var target = new Target(stack);
+        Thread frozen = Thread.ofVirtual()
+                .start(() -> stack.service("persistence-service").freeze(Duration.ofSeconds(12)));
+        try {
+            // past 5 s behind, every session node refuses new answers
+            await().atMost(Duration.ofSeconds(11))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> target.instancesOf("session-service").stream()
+                            .allMatch(node ->
+                                    target.metric(node.instanceId(), "streamchat_capacity_refusing", "") == 1.0));
+
+            browser.findElement(By.id("prompt")).sendKeys("And now?");
+            browser.findElement(By.id("send")).click();
+
+            WebElement refused = wait.until(
+                    ExpectedConditions.presenceOfElementLocated(By.cssSelector("li.user[data-refused='CAPACITY']")));
+            assertThat(refused.getText()).isEqualTo("And now?");
+        } finally {
+            frozen.join();
+        }
+        // persistence-service catches up, the request sent again is taken, and its answer streams whole
+        WebElement second = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("li.user[data-refused] ~ li.assistant[data-complete='true']")));
+        assertThat(second.getDomAttribute("data-verified")).isEqualTo("true");
+        assertThat(browser.findElements(By.cssSelector("li.assistant.error"))).isEmpty();
     }
 
     private void signIn(String user) {
