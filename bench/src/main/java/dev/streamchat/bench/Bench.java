@@ -11,6 +11,7 @@ import dev.streamchat.bench.scenario.ReconnectStorm;
 import dev.streamchat.bench.scenario.Repeat;
 import dev.streamchat.bench.scenario.Resume;
 import dev.streamchat.bench.scenario.Scenario;
+import dev.streamchat.bench.scenario.Soak;
 import dev.streamchat.bench.scenario.Throughput;
 import dev.streamchat.bench.stack.Target;
 import dev.streamchat.launcher.LocalStack;
@@ -36,6 +37,7 @@ public final class Bench {
             new Connections(),
             new ReconnectStorm(),
             new Repeat(),
+            new Soak(),
             new FaultSuite(),
             new Peers(),
             new GatlingRun());
@@ -68,10 +70,14 @@ public final class Bench {
         // --jvm up: the services' JVM options of ./chat up (C1 only, small heaps) instead of the benchmark's
         var settings = settings(root, options.string("jvm", "bench"));
         int failed = 0;
-        try (LocalStack stack = LocalStack.start(
+        LocalStack stack = LocalStack.create(
                 settings,
                 line -> System.out.printf(
-                        Locale.ROOT, "[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line))) {
+                        Locale.ROOT, "[stack %6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line));
+        // Ctrl-C or a kill stops the stack too, as it does ./chat up's, instead of leaving thirteen processes running
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-stack-down"));
+        try (stack) {
+            stack.start();
             var target = new Target(stack);
             for (Scenario scenario : scenarios(args[0])) {
                 Options scenarioOptions = options.fresh();

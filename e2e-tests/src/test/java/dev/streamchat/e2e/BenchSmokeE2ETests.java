@@ -13,11 +13,13 @@ import dev.streamchat.bench.scenario.ReconnectStorm;
 import dev.streamchat.bench.scenario.Repeat;
 import dev.streamchat.bench.scenario.Resume;
 import dev.streamchat.bench.scenario.Scenario;
+import dev.streamchat.bench.scenario.Soak;
 import dev.streamchat.bench.scenario.Throughput;
 import dev.streamchat.bench.stack.Target;
 import dev.streamchat.launcher.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,26 @@ class BenchSmokeE2ETests {
         assertThat(report.figure("run2.exactStreams")).isEqualTo(3L);
         assertThat(report.figure("run2.resume.count")).isEqualTo(3L);
         assertThat((double) report.figure("lastVsFirst.chunksPerSecond")).isPositive();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void soakReportsEveryStepWithTheLagOfTheDurablePathAndTheHeapOfEveryService() {
+        Report report = run(
+                new Soak(),
+                Map.of("seconds", "12", "step-seconds", "6", "streams", "2", "chunks", "40", "interval", "5"));
+
+        var steps = (List<Map<String, Object>>) report.figure("perMinute");
+        assertThat(steps).hasSize(2);
+        assertThat(steps).allSatisfy(step -> {
+            assertThat((double) step.get("chunksPerSecond")).isPositive();
+            assertThat((double) step.get("durableLagMaxS")).isNotNegative();
+            assertThat((Map<String, Object>) step.get("groupLagRecords")).containsKey("persistence-service");
+            assertThat((Map<String, Object>) step.get("oldGenAfterGcPercent"))
+                    .containsKeys("session-service-1", "persistence-service");
+            assertThat((double) step.get("redisMb")).isPositive();
+        });
+        assertThat((long) report.figure("streams")).isEqualTo(report.figure("exactStreams"));
     }
 
     @Test

@@ -22,6 +22,9 @@ public final class Measurements {
     /** RECONNECT sent to the first missing chunk received, per resume. */
     public final Histogram reconnectToChunk = histogram();
 
+    /** CHAT_REQUEST sent to its refusal (a retryable ERROR with the request's id), per refusal. */
+    public final Histogram refusal = histogram();
+
     public final AtomicLong chunks = new AtomicLong();
     public final AtomicLong missing = new AtomicLong();
     public final AtomicLong duplicates = new AtomicLong();

@@ -56,6 +56,8 @@ public final class StreamClient implements ChatSocket.Handler {
     private boolean unplanned;
     private int recoveryRetries;
     private int requestRetries;
+    private long askedNanos;
+    private long firstRefusedNanos;
     private final String requestId = "r-" + UUID.randomUUID();
     private final String content = "benchmark " + UUID.randomUUID();
     private volatile long recoveredAtNanos;
@@ -248,6 +250,7 @@ public final class StreamClient implements ChatSocket.Handler {
     }
 
     private void ask() {
+        askedNanos = System.nanoTime();
         socket.send(Map.of(
                 "type",
                 "CHAT_REQUEST",
@@ -259,9 +262,19 @@ public final class StreamClient implements ChatSocket.Handler {
                 Map.of("chunks", plan.chunks(), "chunkIntervalMs", plan.chunkIntervalMs())));
     }
 
-    /** The request itself was refused: asked again a moment later when the server says so, as a client would. */
+    /**
+     * The request itself was refused: asked again a moment later when the server says so, as a client would; five
+     * times, or for a minute when the system says it is at capacity (it is catching up, and says so until it has).
+     */
     private void refused(JsonNode frame) {
-        if (!frame.path("retryable").asBoolean() || requestRetries >= 5) {
+        long now = System.nanoTime();
+        measurements.refusal.recordValue(Math.max(0, now - askedNanos));
+        if (firstRefusedNanos == 0) {
+            firstRefusedNanos = now;
+        }
+        boolean waitingOutCapacity = "CAPACITY".equals(frame.path("code").asString())
+                && now - firstRefusedNanos < Duration.ofMinutes(1).toNanos();
+        if (!frame.path("retryable").asBoolean() || (requestRetries >= 5 && !waitingOutCapacity)) {
             throw new IllegalStateException("request refused: " + frame);
         }
         requestRetries++;

@@ -9,13 +9,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A self-contained HTML page (inline SVG, no script, no network) with the latency distributions of a report drawn as
- * percentile curves (x: 0 to 99.999 %, on the usual 1/(1-p) scale; y: milliseconds, log scale), and its JSON.
+ * percentile curves (x: 0 to 99.999 %, on the usual 1/(1-p) scale; y: milliseconds, log scale), its timelines (a value
+ * per step, linear), and its JSON.
  */
 final class Chart {
 
     private static final JsonMapper JSON =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+    private static final String[] COLOURS = {
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+    };
     private static final int WIDTH = 760;
     private static final int HEIGHT = 360;
     private static final int LEFT = 60;
@@ -24,7 +27,11 @@ final class Chart {
 
     private Chart() {}
 
-    static String html(String title, Map<String, Object> report, Map<String, Histogram> series) {
+    static String html(
+            String title,
+            Map<String, Object> report,
+            Map<String, Histogram> series,
+            Map<String, Map<String, List<Double>>> timelines) {
         var page = new StringBuilder();
         page.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
                 .append(escape(title))
@@ -35,6 +42,8 @@ final class Chart {
         if (!series.isEmpty()) {
             page.append(svg(series));
         }
+        timelines.forEach((name, lines) ->
+                page.append("<h2>").append(escape(name)).append("</h2>").append(timeline(lines)));
         page.append("<h2>Result</h2><pre>")
                 .append(escape(JSON.writeValueAsString(report)))
                 .append("</pre></body></html>\n");
@@ -101,6 +110,61 @@ final class Chart {
         return svg.append(text(LEFT, HEIGHT + 32, "percentile"))
                 .append("</svg>")
                 .toString();
+    }
+
+    /** One line per series over the steps, y linear from 0 to the largest value. */
+    private static String timeline(Map<String, List<Double>> lines) {
+        int steps = lines.values().stream().mapToInt(List::size).max().orElse(0);
+        double max = lines.values().stream()
+                .flatMap(List::stream)
+                .filter(Double::isFinite)
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElse(1);
+        double top = max <= 0 ? 1 : max;
+        int height = HEIGHT / 2;
+        var svg = new StringBuilder();
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(WIDTH + 220)
+                .append("\" height=\"")
+                .append(height + BOTTOM)
+                .append("\" font-size=\"11\">")
+                .append(line(LEFT, height, WIDTH, height, "#999"))
+                .append(line(LEFT, 10, WIDTH, 10, "#ddd"))
+                .append(text(5, 14, trim(top)))
+                .append(text(5, height, "0"));
+        for (int step = 0; step < steps; step += Math.max(1, steps / 10)) {
+            double x = LEFT + (steps == 1 ? 0 : (double) step / (steps - 1) * (WIDTH - LEFT));
+            svg.append(text(x - 3, height + 15, Integer.toString(step + 1)));
+        }
+        int colour = 0;
+        for (var entry : lines.entrySet()) {
+            var points = new ArrayList<String>();
+            List<Double> values = entry.getValue();
+            for (int step = 0; step < values.size(); step++) {
+                if (!Double.isFinite(values.get(step))) {
+                    continue;
+                }
+                double x = LEFT + (steps == 1 ? 0 : (double) step / (steps - 1) * (WIDTH - LEFT));
+                double y = height - values.get(step) / top * (height - 10);
+                points.add(String.format(java.util.Locale.ROOT, "%.1f,%.1f", x, y));
+            }
+            String stroke = COLOURS[colour++ % COLOURS.length];
+            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
+                    .append(stroke)
+                    .append("\" points=\"")
+                    .append(String.join(" ", points))
+                    .append("\"/>")
+                    .append("<rect x=\"")
+                    .append(WIDTH + 10)
+                    .append("\" y=\"")
+                    .append(colour * 16)
+                    .append("\" width=\"10\" height=\"10\" fill=\"")
+                    .append(stroke)
+                    .append("\"/>")
+                    .append(text(WIDTH + 25, colour * 16 + 9, entry.getKey()));
+        }
+        return svg.append("</svg>").toString();
     }
 
     private static double y(double log10Ms, double low, double high) {

@@ -31,6 +31,7 @@ public final class Report {
     private final Instant started = Instant.now();
     private final Map<String, Object> figures = new LinkedHashMap<>();
     private final Map<String, Histogram> distributions = new LinkedHashMap<>();
+    private final Map<String, Map<String, List<Double>>> timelines = new LinkedHashMap<>();
     private Map<String, Object> parameters = Map.of();
     private List<String> failures = List.of();
 
@@ -74,6 +75,15 @@ public final class Report {
     public Report latency(String path, Histogram nanos) {
         figure(path, summary(nanos));
         distributions.put(path, nanos.copy());
+        return this;
+    }
+
+    /**
+     * A chart over time: one line per series, a value per step (a minute of a soak, say), y from 0. Only the chart
+     * shows it; the figures carry the values.
+     */
+    public Report timeline(String title, Map<String, List<Double>> series) {
+        timelines.put(title, new LinkedHashMap<>(series));
         return this;
     }
 
@@ -155,7 +165,8 @@ public final class Report {
             String name = fileName();
             Path json = directory.resolve(name + ".json");
             Files.writeString(json, JSON.writeValueAsString(toMap()) + "\n");
-            Files.writeString(directory.resolve(name + ".html"), Chart.html(scenario, toMap(), distributions));
+            Files.writeString(
+                    directory.resolve(name + ".html"), Chart.html(scenario, toMap(), distributions, timelines));
             return json;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

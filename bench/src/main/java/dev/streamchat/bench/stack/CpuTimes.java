@@ -1,6 +1,9 @@
 package dev.streamchat.bench.stack;
 
 import dev.streamchat.launcher.ServiceInstance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,7 +60,25 @@ public final class CpuTimes {
             for (ProcessHandle child : process.get().descendants().toList()) {
                 total = total.plus(child.info().totalCpuDuration().orElse(Duration.ZERO));
             }
+            // and the children that have exited: a PostgreSQL backend ends with its connection (a pool retires its
+            // connections every 30 minutes), and its CPU time would drop out of the sum (a soak once read a minute
+            // of negative CPU); the kernel adds it to the parent's cutime and cstime when the parent reaps it
+            total = total.plus(exitedChildren(pid));
         }
         return total;
+    }
+
+    /** The CPU time of the exited children a process has waited for ({@code cutime + cstime} of /proc/PID/stat). */
+    private static Duration exitedChildren(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // after the command's closing parenthesis, fields from the third (state) on
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            long ticks = Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+            // /proc counts in USER_HZ, 100 per second on Linux whatever the kernel's own tick
+            return Duration.ofMillis(ticks * 10);
+        } catch (IOException | RuntimeException e) {
+            return Duration.ZERO;
+        }
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.GroupState;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -181,6 +182,68 @@ public final class Target {
         }
     }
 
+    /** The records every consumer group has still to take, and the end offsets of what it reads, summed per group. */
+    public record GroupOffsets(long lag, long ends) {}
+
+    /**
+     * How far behind each consumer group of the stack is, in records (the anonymous groups of Spring Cloud Bus
+     * left out); empty when Kafka does not answer.
+     */
+    public Map<String, GroupOffsets> consumerGroups() {
+        var groups = new java.util.TreeMap<String, GroupOffsets>();
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "localhost:" + settings().ports().kafka()))) {
+            for (var listing : admin.listGroups().all().get(10, TimeUnit.SECONDS)) {
+                String group = listing.groupId();
+                if (group.startsWith("anonymous.")) {
+                    continue;
+                }
+                var committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS);
+                var latest = new java.util.HashMap<org.apache.kafka.common.TopicPartition, OffsetSpec>();
+                committed.forEach((partition, offset) -> {
+                    if (offset != null) {
+                        latest.put(partition, OffsetSpec.latest());
+                    }
+                });
+                if (latest.isEmpty()) {
+                    continue;
+                }
+                long lag = 0;
+                long ends = 0;
+                for (var end : admin.listOffsets(latest)
+                        .all()
+                        .get(10, TimeUnit.SECONDS)
+                        .entrySet()) {
+                    ends += end.getValue().offset();
+                    lag += Math.max(
+                            0,
+                            end.getValue().offset()
+                                    - committed.get(end.getKey()).offset());
+                }
+                groups.put(group, new GroupOffsets(lag, ends));
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return groups;
+    }
+
+    /** Bytes Redis holds ({@code used_memory}). */
+    public long redisUsedMemory() {
+        for (String line : redis().info("memory").split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            }
+        }
+        return -1;
+    }
+
     /** A token of the local profile for {@code userId}, from the gateway's dev-token endpoint. */
     public String devToken(String userId) {
         var response = send(HttpRequest.newBuilder(URI.create(gatewayUrl() + "/api/auth/dev-token"))
@@ -249,17 +312,29 @@ public final class Target {
 
     /**
      * The sum of a metric's samples in an instance's Prometheus scrape whose labels contain {@code labelPart} (empty:
-     * all); -1 when the scrape failed.
+     * all); -1 when the scrape failed or took more than 5 s.
      */
     public double metric(String instanceId, String name, String labelPart) {
         var credentials = stack.platformCredentials();
         String basic = Base64.getEncoder()
                 .encodeToString(
                         (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
-        var response =
-                send(HttpRequest.newBuilder(URI.create(instance(instanceId).baseUrl() + "/actuator/prometheus"))
-                        .header("Authorization", "Basic " + basic)
-                        .GET());
+        HttpResponse<String> response;
+        try {
+            // a frozen or dying instance is a failed scrape, not a sampler held up for half a minute
+            response = http.send(
+                    HttpRequest.newBuilder(URI.create(instance(instanceId).baseUrl() + "/actuator/prometheus"))
+                            .header("Authorization", "Basic " + basic)
+                            .timeout(Duration.ofSeconds(5))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         if (response.statusCode() != 200) {
             return -1;
         }
