@@ -92,20 +92,7 @@ final class Chart {
                 double x = LEFT + position / MAX_X * (WIDTH - LEFT);
                 points.add(String.format(java.util.Locale.ROOT, "%.1f,%.1f", x, y(Math.log10(ms), low, high)));
             }
-            String stroke = COLOURS[colour++ % COLOURS.length];
-            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
-                    .append(stroke)
-                    .append("\" points=\"")
-                    .append(String.join(" ", points))
-                    .append("\"/>")
-                    .append("<rect x=\"")
-                    .append(WIDTH + 10)
-                    .append("\" y=\"")
-                    .append(colour * 16)
-                    .append("\" width=\"10\" height=\"10\" fill=\"")
-                    .append(stroke)
-                    .append("\"/>")
-                    .append(text(WIDTH + 25, colour * 16 + 9, entry.getKey()));
+            plot(svg, points, colour++, entry.getKey());
         }
         return svg.append(text(LEFT, HEIGHT + 32, "percentile"))
                 .append("</svg>")
@@ -149,22 +136,28 @@ final class Chart {
                 double y = height - values.get(step) / top * (height - 10);
                 points.add(String.format(java.util.Locale.ROOT, "%.1f,%.1f", x, y));
             }
-            String stroke = COLOURS[colour++ % COLOURS.length];
-            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
-                    .append(stroke)
-                    .append("\" points=\"")
-                    .append(String.join(" ", points))
-                    .append("\"/>")
-                    .append("<rect x=\"")
-                    .append(WIDTH + 10)
-                    .append("\" y=\"")
-                    .append(colour * 16)
-                    .append("\" width=\"10\" height=\"10\" fill=\"")
-                    .append(stroke)
-                    .append("\"/>")
-                    .append(text(WIDTH + 25, colour * 16 + 9, entry.getKey()));
+            plot(svg, points, colour++, entry.getKey());
         }
         return svg.append("</svg>").toString();
+    }
+
+    /** A series' line, in the {@code index}-th colour, and its entry in the legend on the right. */
+    private static void plot(StringBuilder svg, List<String> points, int index, String name) {
+        String stroke = COLOURS[index % COLOURS.length];
+        int row = (index + 1) * 16;
+        svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
+                .append(stroke)
+                .append("\" points=\"")
+                .append(String.join(" ", points))
+                .append("\"/>")
+                .append("<rect x=\"")
+                .append(WIDTH + 10)
+                .append("\" y=\"")
+                .append(row)
+                .append("\" width=\"10\" height=\"10\" fill=\"")
+                .append(stroke)
+                .append("\"/>")
+                .append(text(WIDTH + 25, row + 9, name));
     }
 
     private static double y(double log10Ms, double low, double high) {

@@ -42,7 +42,7 @@ public final class Soak implements Scenario {
 
     @Override
     public String description() {
-        return "a steady load for M minutes, figures per minute (--minutes 30 --streams 20 --chunks 500 --interval 10;"
+        return "a steady load for M minutes, figures per minute (--minutes 30 --streams 16 --chunks 500 --interval 20;"
                 + " --freeze-durable-at S --freeze-seconds 30: persistence-service frozen S seconds in)";
     }
 

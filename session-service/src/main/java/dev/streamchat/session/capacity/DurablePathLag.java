@@ -32,7 +32,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * How far behind the durable path is: the time since the oldest record that a durable group (persistence-service) has
- * not taken yet was written, over every partition it reads, measured every poll interval from Kafka's offsets (two
+ * not taken yet was written, over every partition it reads, measured every poll interval from Kafka's offsets (three
  * admin requests, no record read). Past {@code max-durable-lag} this node refuses new answers until the lag is under
  * {@code resume-durable-lag}, so that a load the durable path cannot carry does not build a backlog that slows every
  * answer after it. A lag that cannot be measured (Kafka not answering) refuses nothing: a guess is no reason to turn
