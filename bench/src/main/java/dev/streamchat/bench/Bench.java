@@ -114,7 +114,9 @@ public final class Bench {
                 jvmOptions,
                 local.startTimeout(),
                 // one answer in a hundred traced, as a busy production system would sample
-                Map.of("TRACING_SAMPLING_PROBABILITY", "0.01"));
+                Map.of("TRACING_SAMPLING_PROBABILITY", "0.01"),
+                // every run starts from fresh jars of a build; the figures are those of the run, not of the start
+                false);
     }
 
     static List<Scenario> scenarios(String name) {

@@ -42,7 +42,9 @@ public final class SharedStack implements ParameterResolver {
         deleteRecursively(RUN_DIRECTORY);
         ModelWireServer models = startModelServer();
         StackSettings settings = StackSettings.local(StackSettings.findRepositoryRoot(Path.of("")))
-                .withRunDirectory(RUN_DIRECTORY);
+                .withRunDirectory(RUN_DIRECTORY)
+                // the run folder is new for every run: a start-up cache would be written at the end and never read
+                .withStartupCache(false);
         copy(settings.configRepo(), CONFIG_REPO);
         settings = settings.withServiceEnvironment(Map.of(
                 // the OpenAI-compatible provider, pointed at a local server speaking OpenAI's streaming format

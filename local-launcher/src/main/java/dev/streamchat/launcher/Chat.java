@@ -73,7 +73,14 @@ public final class Chat {
             return 1;
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "All services healthy in %.1f s.%n%n", (System.nanoTime() - started) / 1e9);
+        var memory = stack.memory();
+        System.out.printf(
+                Locale.ROOT,
+                "All services healthy in %.1f s, holding %d MiB of memory in %d processes (PSS; RSS %d MiB).%n%n",
+                (System.nanoTime() - started) / 1e9,
+                memory.total().proportionalBytes() >> 20,
+                memory.processes(),
+                memory.total().residentBytes() >> 20);
         System.out.println(urlTable(stack));
         System.out.println("Press Ctrl-C (or run ./chat down) to stop everything.");
         try {
@@ -135,7 +142,8 @@ public final class Chat {
         if (launcher.isPresent()) {
             System.out.println(
                     "stopping the stack (launcher pid " + launcher.get().pid() + ")");
-            Processes.terminate(launcher.get(), Duration.ofMinutes(2));
+            // the first stop after a build also writes the services' start-up caches
+            Processes.terminate(launcher.get(), Duration.ofMinutes(5));
         }
         List<ProcessHandle> leftovers = RunState.liveProcessesOf(settings.runDirectory());
         for (ProcessHandle process : leftovers) {

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -50,13 +51,20 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Executor VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
+    private static final Duration CACHE_WRITING_GRACE = Duration.ofMinutes(3);
+
     private final StackSettings settings;
     private final Consumer<String> progress;
     private final Credentials platform;
     /** Redis's one user, with a password made for this run: no other local process can read the hot state. */
     private final RedisServer.Login redisLogin;
 
+    private final @Nullable StartupCache startupCache;
+
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
+    /** The instances writing their module's start-up cache (instance id to module), which they do when stopped. */
+    private final Map<String, String> training = new HashMap<>();
+
     private RunState state;
     private boolean stopping;
     /** Whether this stack passed its checks and so owns the run folder (and may stop what is marked with it). */
@@ -74,6 +82,9 @@ public final class LocalStack implements AutoCloseable {
         this.platform = new Credentials(PLATFORM_USERNAME, randomSecret());
         this.redisLogin = new RedisServer.Login("streamchat", randomSecret());
         this.state = new RunState(ProcessHandle.current().pid(), platform.username(), platform.password(), List.of());
+        this.startupCache = settings.startupCache()
+                ? new StartupCache(settings.startupCacheDirectory(), settings.serviceJvmOptions())
+                : null;
     }
 
     /** A stack that has started nothing yet; {@link #start()} starts it. */
@@ -223,8 +234,16 @@ public final class LocalStack implements AutoCloseable {
         command.add("-Djava.io.tmpdir=" + data("tmp").resolve(instance.instanceId()));
         // every collection with its pause, beside the service's log: a stalled service shows whether it was the heap
         command.add("-Xlog:gc:file=" + log(instance.instanceId() + "-gc") + ":time,uptime:filecount=2,filesize=10m");
+        Path jar = settings.jarOf(instance.module());
+        boolean trains = false;
+        if (startupCache != null) {
+            var launch = startupCache.prepare(instance.module(), jar);
+            command.addAll(launch.jvmOptions());
+            jar = launch.jar();
+            trains = launch.trains();
+        }
         command.add("-jar");
-        command.add(settings.jarOf(instance.module()).toString());
+        command.add(jar.toString());
         var environment = new LinkedHashMap<String, String>();
         environment.put("SPRING_PROFILES_ACTIVE", "local");
         environment.put("SERVER_PORT", Integer.toString(instance.port()));
@@ -257,6 +276,9 @@ public final class LocalStack implements AutoCloseable {
             createDirectories(data("tmp").resolve(instance.instanceId()));
             var process = ManagedProcess.start(instance.instanceId(), command, environment, log(instance.instanceId()));
             services.put(instance.instanceId(), process);
+            if (trains) {
+                training.put(instance.instanceId(), instance.module());
+            }
             record(instance.instanceId(), process.pid());
             process.process().onExit().thenAccept(p -> reportUnexpectedExit(instance, process));
             progress.accept("started " + instance.instanceId() + " (pid " + process.pid() + ")");
@@ -295,6 +317,24 @@ public final class LocalStack implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** What the stack holds in memory: the launcher and every process it started (with their children), summed. */
+    public synchronized Memory memory() {
+        var pids = new TreeSet<Long>();
+        pids.add(ProcessHandle.current().pid());
+        for (RunState.RecordedProcess recorded : state.processes()) {
+            ProcessHandle.of(recorded.pid()).ifPresent(handle -> {
+                pids.add(handle.pid());
+                handle.descendants().forEach(descendant -> pids.add(descendant.pid()));
+            });
+        }
+        return new Memory(
+                pids.size(),
+                pids.stream().map(Processes::memoryOf).reduce(new Processes.Memory(0, 0), Processes.Memory::plus));
+    }
+
+    /** The memory of {@code processes} processes together. */
+    public record Memory(int processes, Processes.Memory total) {}
 
     public StackSettings settings() {
         return settings;
@@ -414,6 +454,7 @@ public final class LocalStack implements AutoCloseable {
     public void close() {
         Map<String, ManagedProcess> others;
         @Nullable ManagedProcess discovery;
+        Map<String, String> writingCaches;
         synchronized (this) {
             if (stopping || !owner) {
                 stopping = true;
@@ -423,14 +464,18 @@ public final class LocalStack implements AutoCloseable {
             discovery = services.get(settings.discovery().instanceId());
             others = new HashMap<>(services);
             others.values().remove(discovery);
+            writingCaches = new HashMap<>(training);
+        }
+        if (!writingCaches.isEmpty()) {
+            progress.accept("writing the start-up caches of " + String.join(", ", new TreeSet<>(writingCaches.values()))
+                    + " (after a new build only; every later start reads them)");
         }
         // an orchestrator finishes the answers it runs before it exits (at most a minute: drain-timeout)
         join(others.entrySet().stream()
-                .map(entry -> async(() -> entry.getValue()
-                        .stop(Duration.ofSeconds(entry.getKey().startsWith("orchestrator-service") ? 75 : 30))))
+                .map(entry -> async(() -> stopService(entry.getKey(), entry.getValue(), writingCaches)))
                 .toList());
         if (discovery != null) {
-            discovery.stop(Duration.ofSeconds(20));
+            stopService(settings.discovery().instanceId(), discovery, writingCaches);
         }
         join(List.of(
                 async(() -> closeQuietly(zipkin)), async(() -> closeQuietly(kafka)), async(() -> closeQuietly(redis))));
@@ -439,6 +484,21 @@ public final class LocalStack implements AutoCloseable {
                 .map(p -> async(() -> Processes.terminate(p, Duration.ofSeconds(10))))
                 .toList());
         RunState.delete(settings.stateFile());
+    }
+
+    private void stopService(String instanceId, ManagedProcess process, Map<String, String> writingCaches) {
+        Duration grace = Duration.ofSeconds(
+                instanceId.startsWith("orchestrator-service")
+                        ? 75
+                        : instanceId.equals(StackSettings.DISCOVERY) ? 20 : 30);
+        String module = writingCaches.get(instanceId);
+        if (module == null || startupCache == null) {
+            process.stop(grace);
+            return;
+        }
+        // writing a cache takes a JVM of its own about as long as a start, and every service writes at once
+        boolean endedCleanly = process.isAlive() && process.stop(grace.plus(CACHE_WRITING_GRACE));
+        startupCache.finish(module, endedCleanly);
     }
 
     private void closeQuietly(@Nullable AutoCloseable closeable) {

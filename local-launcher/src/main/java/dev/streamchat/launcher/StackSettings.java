@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * What one local stack runs and where: the repository it runs from, the run folder for its logs, data and state,
- * the ports, the service instances and the JVM options they get.
+ * the ports, the service instances and the JVM options they get, and whether services start from a {@link
+ * StartupCache} kept in the run folder (on for {@code ./chat up}; a stack whose run folder is thrown away after one run
+ * would only pay for writing it).
  */
 public record StackSettings(
         Path repositoryRoot,
@@ -18,7 +20,8 @@ public record StackSettings(
         List<ServiceInstance> services,
         List<String> serviceJvmOptions,
         Duration startTimeout,
-        Map<String, String> serviceEnvironment) {
+        Map<String, String> serviceEnvironment,
+        boolean startupCache) {
 
     public static final String DISCOVERY = "discovery-service";
 
@@ -77,7 +80,8 @@ public record StackSettings(
                 Duration.ofMinutes(5),
                 System.getenv(LISTEN_ADDRESS) == null
                         ? Map.of()
-                        : Map.of(LISTEN_ADDRESS, System.getenv(LISTEN_ADDRESS)));
+                        : Map.of(LISTEN_ADDRESS, System.getenv(LISTEN_ADDRESS)),
+                true);
     }
 
     public StackSettings withRunDirectory(Path runDirectory) {
@@ -88,13 +92,34 @@ public record StackSettings(
                 services,
                 serviceJvmOptions,
                 startTimeout,
-                serviceEnvironment);
+                serviceEnvironment,
+                startupCache);
     }
 
     /** These settings, with environment variables given to every service (e.g. {@code OPENAI_BASE_URL}). */
     public StackSettings withServiceEnvironment(Map<String, String> environment) {
         return new StackSettings(
-                repositoryRoot, runDirectory, ports, services, serviceJvmOptions, startTimeout, environment);
+                repositoryRoot,
+                runDirectory,
+                ports,
+                services,
+                serviceJvmOptions,
+                startTimeout,
+                environment,
+                startupCache);
+    }
+
+    /** These settings, with services started from a {@link StartupCache} or not. */
+    public StackSettings withStartupCache(boolean enabled) {
+        return new StackSettings(
+                repositoryRoot,
+                runDirectory,
+                ports,
+                services,
+                serviceJvmOptions,
+                startTimeout,
+                serviceEnvironment,
+                enabled);
     }
 
     /** The address the gateway listens on: loopback unless {@link #LISTEN_ADDRESS} is among the service environment. */
@@ -125,6 +150,11 @@ public record StackSettings(
 
     public Path dataDirectory() {
         return runDirectory.resolve("data");
+    }
+
+    /** Where the {@link StartupCache} keeps the extracted jars and the caches. */
+    public Path startupCacheDirectory() {
+        return runDirectory.resolve("aot");
     }
 
     public Path stateFile() {

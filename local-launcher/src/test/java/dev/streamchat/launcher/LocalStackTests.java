@@ -105,6 +105,7 @@ class LocalStackTests {
                 List.of(new ServiceInstance(StackSettings.DISCOVERY, StackSettings.DISCOVERY, Ports.findFree())),
                 List.of(),
                 Duration.ofSeconds(30),
-                Map.of());
+                Map.of(),
+                false);
     }
 }

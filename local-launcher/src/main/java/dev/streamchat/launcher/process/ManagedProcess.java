@@ -92,9 +92,12 @@ public final class ManagedProcess {
         }
     }
 
-    /** Asks the process to stop (SIGTERM), then kills it and whatever it started if it has not ended in time. */
-    public void stop(Duration grace) {
-        Processes.terminate(process.toHandle(), grace);
+    /**
+     * Asks the process to stop (SIGTERM), then kills it and whatever it started if it has not ended in time; returns
+     * whether it ended by itself.
+     */
+    public boolean stop(Duration grace) {
+        return Processes.terminate(process.toHandle(), grace);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,16 +16,23 @@ public final class Processes {
 
     private Processes() {}
 
-    /** SIGTERM, wait up to {@code grace}, then SIGKILL to the process and everything it started. */
-    public static void terminate(ProcessHandle handle, Duration grace) {
+    /**
+     * SIGTERM, wait up to {@code grace}, then SIGKILL to the process and everything it started. Returns whether the
+     * process ended by itself within {@code grace} (a process that had ended already did not).
+     */
+    public static boolean terminate(ProcessHandle handle, Duration grace) {
         if (!handle.isAlive()) {
-            return;
+            return false;
         }
-        List<ProcessHandle> descendants = handle.descendants().toList();
+        var descendants = new ArrayList<>(handle.descendants().toList());
         handle.destroy();
+        boolean endedInTime = false;
         try {
             handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            endedInTime = true;
         } catch (TimeoutException e) {
+            // and what it started since (a JVM writing its start-up cache runs a JVM of its own for it)
+            descendants.addAll(handle.descendants().toList());
             handle.destroyForcibly();
             awaitExit(handle, Duration.ofSeconds(10));
         } catch (InterruptedException e) {
@@ -39,6 +47,7 @@ public final class Processes {
                 awaitExit(descendant, Duration.ofSeconds(5));
             }
         }
+        return endedInTime;
     }
 
     static void awaitExit(ProcessHandle handle, Duration timeout) {
@@ -49,6 +58,39 @@ public final class Processes {
         } catch (ExecutionException | TimeoutException e) {
             // still alive after SIGKILL: reported by the caller's checks
         }
+    }
+
+    /**
+     * The memory of a process in bytes from Linux's {@code /proc/<pid>/smaps_rollup}: its resident set ({@code Rss}) and
+     * its proportional share of it ({@code Pss}: a page shared by n processes counts 1/n), zeros when it is gone.
+     */
+    public static Memory memoryOf(long pid) {
+        long rss = 0;
+        long pss = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith("Rss:")) {
+                    rss = kilobytes(line) * 1024;
+                } else if (line.startsWith("Pss:")) {
+                    pss = kilobytes(line) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone, or not Linux
+        }
+        return new Memory(rss, pss);
+    }
+
+    /** Resident and proportional set sizes in bytes. */
+    public record Memory(long residentBytes, long proportionalBytes) {
+
+        public Memory plus(Memory other) {
+            return new Memory(residentBytes + other.residentBytes, proportionalBytes + other.proportionalBytes);
+        }
+    }
+
+    private static long kilobytes(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }
 
     /** The last {@code lines} lines of a text file, or an empty string. */
