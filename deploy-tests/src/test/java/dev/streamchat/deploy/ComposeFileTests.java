@@ -3,10 +3,8 @@ package dev.streamchat.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -780,8 +777,6 @@ class ComposeFileTests {
 
     // ---------------------------------------------------------------- the compose CLI, where there is one
 
-    private record CommandResult(int exitCode, String output) {}
-
     /** {@code docker-compose} (Debian's 1.29 or a newer standalone), else {@code docker compose}; empty if neither. */
     private static List<String> composeCommand() {
         for (List<String> candidate : List.of(List.of("docker-compose"), List.of("docker", "compose"))) {
@@ -798,32 +793,13 @@ class ComposeFileTests {
         return List.of();
     }
 
-    private static CommandResult runCompose(List<String> composeCommand, Map<String, String> environment) {
+    private static Command runCompose(List<String> composeCommand, Map<String, String> environment) {
         var command = new ArrayList<>(composeCommand);
         command.addAll(List.of("--file", Repository.path(FILE).toString(), "config", "--quiet"));
         return run(command, environment);
     }
 
-    private static CommandResult run(List<String> command, Map<String, String> environment) {
-        try {
-            var builder = new ProcessBuilder(command)
-                    .directory(Repository.ROOT.toFile())
-                    .redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(1, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish in a minute");
-            }
-            return new CommandResult(process.exitValue(), output);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static Command run(List<String> command, Map<String, String> environment) {
+        return Command.run(command, Repository.ROOT, environment);
     }
 }
