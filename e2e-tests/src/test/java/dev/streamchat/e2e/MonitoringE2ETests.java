@@ -132,7 +132,7 @@ class MonitoringE2ETests {
                                 rules.add(rule.path("name").asString());
                             }
                         }
-                        assertThat(rules).hasSize(7);
+                        assertThat(rules).hasSize(8);
                     });
             // the stack is healthy and idle: nothing fires
             assertThat(get(api + "alerts").path("data").path("alerts")).isEmpty();

@@ -108,7 +108,8 @@ class WebClientE2ETests {
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> target.instancesOf("session-service").stream()
                             .allMatch(node ->
-                                    target.metric(node.instanceId(), "streamchat_capacity_refusing", "") == 1.0));
+                                    target.metric(node.instanceId(), "streamchat_capacity_refusing", "durable-path")
+                                            == 1.0));
 
             browser.findElement(By.id("prompt")).sendKeys("And now?");
             browser.findElement(By.id("send")).click();

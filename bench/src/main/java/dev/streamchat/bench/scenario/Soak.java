@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * this two-core machine carries at that cadence: 20 streams at 10 ms kept both cores busy (a chunk at a time costs
  * about 1.2 ms of CPU over the stack, where the full-speed throughput run batches them for 0.55 ms). Each minute reports chunks/s, live and
  * resume latency, CPU per chunk, every consumer group's lag (in records, and in seconds at the minute's rate; the
- * session nodes' own measure of the durable path's lag, its most over the minute), every service's long-lived heap
+ * session nodes' own measures of the durable path's lag and of how late they send live chunks, their most over the
+ * minute), every service's long-lived heap
  * after its last collection (% of its pool) and collection time, and Redis' memory. An answer counts in the minute it started in. With
  * {@code --freeze-durable-at S} persistence-service is frozen (SIGSTOP) S seconds into the run for
  * {@code --freeze-seconds}: the durable path falls behind as under a load it cannot carry, and the run shows new
@@ -162,6 +163,7 @@ public final class Soak implements Scenario {
                 .timeline(
                         "live latency, ms", Map.of("p50", column(rows, "liveP50Ms"), "p99", column(rows, "liveP99Ms")))
                 .timeline("durable path lag (most in the minute), s", series(rows, "durableLagMaxS"))
+                .timeline("live path delay at the session nodes (most in the minute), s", series(rows, "liveDelayMaxS"))
                 .timeline("requests refused and asked again", series(rows, "requestsRefused"))
                 .timeline("long-lived heap used after the last collection, %", nested(rows, "oldGenAfterGcPercent"))
                 .timeline("consumer lag at the minute's end, s", nested(rows, "groupLagS"));
@@ -204,6 +206,7 @@ public final class Soak implements Scenario {
         private Map<String, Target.GroupOffsets> groups;
         private long sampledAt = System.nanoTime();
         private double durableLagMax;
+        private double liveDelayMax;
 
         Sampler(Target target) {
             this.target = target;
@@ -214,17 +217,24 @@ public final class Soak implements Scenario {
             this.groups = target.consumerGroups();
         }
 
+        /** The session nodes' own measures: the durable path's lag and how late they send live chunks. */
         void durableLag() {
             double most = 0;
+            double latest = 0;
             for (ServiceInstance node : sessionNodes) {
                 double lag = target.metric(node.instanceId(), "streamchat_durable_lag_seconds", "");
                 // -1: the scrape failed; NaN: the node could not measure it
                 if (lag >= 0) {
                     most = Math.max(most, lag);
                 }
+                double delay = target.metric(node.instanceId(), "streamchat_live_delay_seconds", "");
+                if (delay >= 0) {
+                    latest = Math.max(latest, delay);
+                }
             }
             synchronized (this) {
                 durableLagMax = Math.max(durableLagMax, most);
+                liveDelayMax = Math.max(liveDelayMax, latest);
             }
         }
 
@@ -238,7 +248,9 @@ public final class Soak implements Scenario {
             cpu = cpuNow;
             synchronized (this) {
                 row.put("durableLagMaxS", durableLagMax);
+                row.put("liveDelayMaxS", liveDelayMax);
                 durableLagMax = 0;
+                liveDelayMax = 0;
             }
             long now = System.nanoTime();
             double seconds = (now - sampledAt) / 1e9;

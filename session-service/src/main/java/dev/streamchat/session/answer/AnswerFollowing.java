@@ -55,8 +55,8 @@ public class AnswerFollowing {
             }
 
             @Override
-            public boolean sendChunks(String messageId, List<LogFrame> chunks) {
-                boolean sent = client.sendChunks(messageId, chunks);
+            public boolean sendChunks(String messageId, List<LogFrame> chunks, long liveSinceMicros) {
+                boolean sent = client.sendChunks(messageId, chunks, liveSinceMicros);
                 if (sent) {
                     chunksSent.increment(chunks.size());
                 }

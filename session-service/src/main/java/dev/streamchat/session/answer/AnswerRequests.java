@@ -1,6 +1,7 @@
 package dev.streamchat.session.answer;
 
 import dev.streamchat.session.capacity.DurablePathLag;
+import dev.streamchat.session.capacity.LivePathDelay;
 import dev.streamchat.session.delivery.Follower;
 import dev.streamchat.session.delivery.HotLogReader;
 import dev.streamchat.session.messaging.ChatCommand;
@@ -37,6 +38,7 @@ public class AnswerRequests {
     private final Tracer tracer;
     private final SessionNode node;
     private final DurablePathLag durablePath;
+    private final LivePathDelay livePath;
     private final MeterRegistry meters;
 
     AnswerRequests(
@@ -48,6 +50,7 @@ public class AnswerRequests {
             Tracer tracer,
             SessionNode node,
             DurablePathLag durablePath,
+            LivePathDelay livePath,
             MeterRegistry meters) {
         this.ownership = ownership;
         this.following = following;
@@ -57,6 +60,7 @@ public class AnswerRequests {
         this.tracer = tracer;
         this.node = node;
         this.durablePath = durablePath;
+        this.livePath = livePath;
         this.meters = meters;
     }
 
@@ -89,6 +93,16 @@ public class AnswerRequests {
                     ErrorCode.CAPACITY,
                     "the history store is " + durablePath.lag().toSeconds()
                             + " s behind; ask again in a few seconds with the same requestId");
+            return;
+        }
+        if (livePath.refusing()) {
+            // the answers under way reach their clients late already: another one would make them later
+            refuse(
+                    client,
+                    request,
+                    ErrorCode.CAPACITY,
+                    "answers reach their clients up to " + livePath.worst().toMillis()
+                            + " ms late; ask again in a few seconds with the same requestId");
             return;
         }
         if (ownership.answersUnderWay(userId) >= maxAnswers) {

@@ -70,6 +70,7 @@ public class DurablePathLag implements SmartLifecycle, DisposableBean {
         }
         Gauge.builder("streamchat.capacity.refusing", this, lag -> lag.refusing ? 1 : 0)
                 .description("1 while new answers are refused because the durable path is behind")
+                .tag("cause", "durable-path")
                 .register(meters);
     }
 

@@ -2,6 +2,8 @@ package dev.streamchat.session.connection;
 
 import dev.streamchat.session.answer.Client;
 import dev.streamchat.session.delivery.Follower;
+import dev.streamchat.session.delivery.FrameSink;
+import dev.streamchat.session.delivery.LiveLateness;
 import dev.streamchat.session.delivery.LogFrame;
 import dev.streamchat.session.protocol.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -22,9 +24,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.SessionLimitExceededException;
+import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -33,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the time limit is closed with {@link #SLOW_CONSUMER} (a client whose socket is full may see only the connection
  * drop, since the close frame cannot reach it either) and recovers from the log when it comes back. The connection
  * speaks the protocol its client chose at the handshake: v2 gets consecutive chunks in CHUNKS frames, v1 a CHUNK
- * frame each. Calls to other services made for it stop when it closes.
+ * frame each. Calls to other services made for it stop when it closes. When the first frame of a batch of live chunks
+ * has been written to the socket (not when it joins the buffer: a backlog that waits there, or behind a client that
+ * reads slowly, is the live path running late), {@link LiveLateness} is told when those chunks were emitted.
  */
 final class ChatConnection implements Client {
 
@@ -52,6 +58,10 @@ final class ChatConnection implements Client {
     private final int protocolVersion;
     private final int maxChunksFrameBytes;
     private final Counter closedAsSlow;
+    private final LiveLateness lateness;
+    /** Frames of live chunks in the send buffer, and when their oldest live message was emitted. */
+    private final Map<WebSocketMessage<?>, Long> liveFrames = new ConcurrentHashMap<>();
+
     private final Map<String, Follower> following = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
     /** The threads in a call to another service for this connection; guarded by itself. */
@@ -73,8 +83,10 @@ final class ChatConnection implements Client {
             int sendBufferBytes,
             int protocolVersion,
             int maxChunksFrameBytes,
-            Counter closedAsSlow) {
-        this.session = new ConcurrentWebSocketSessionDecorator(session, sendTimeLimitMillis, sendBufferBytes);
+            Counter closedAsSlow,
+            LiveLateness lateness) {
+        this.session = new ConcurrentWebSocketSessionDecorator(
+                new WrittenFrames(session), sendTimeLimitMillis, sendBufferBytes);
         this.sessionId = sessionId;
         this.userId = userId;
         this.bearerToken = bearerToken;
@@ -84,6 +96,7 @@ final class ChatConnection implements Client {
         this.protocolVersion = protocolVersion;
         this.maxChunksFrameBytes = maxChunksFrameBytes;
         this.closedAsSlow = closedAsSlow;
+        this.lateness = lateness;
     }
 
     @Override
@@ -153,6 +166,7 @@ final class ChatConnection implements Client {
             gone = true;
             calling.forEach(Thread::interrupt);
         }
+        liveFrames.clear();
     }
 
     private boolean isGone() {
@@ -170,20 +184,25 @@ final class ChatConnection implements Client {
      * alone); v1: a CHUNK frame each.
      */
     @Override
-    public boolean sendChunks(String messageId, List<LogFrame> chunks) {
+    public boolean sendChunks(String messageId, List<LogFrame> chunks, long liveSinceMicros) {
         if (protocolVersion < 2) {
+            long since = liveSinceMicros;
             for (LogFrame chunk : chunks) {
-                if (!send(ServerFrame.Chunk.of(
-                        messageId,
-                        chunk.index(),
-                        String.valueOf(chunk.content()),
-                        String.valueOf(chunk.chunkType()),
-                        chunk.emittedAtMicrosOrMillis()))) {
+                if (!send(
+                        ServerFrame.Chunk.of(
+                                messageId,
+                                chunk.index(),
+                                String.valueOf(chunk.content()),
+                                String.valueOf(chunk.chunkType()),
+                                chunk.emittedAtMicrosOrMillis()),
+                        since)) {
                     return false;
                 }
+                since = FrameSink.NOT_LIVE;
             }
             return true;
         }
+        long since = liveSinceMicros;
         var items = new ArrayList<ServerFrame.Chunks.Item>(chunks.size());
         int fromIndex = chunks.getFirst().index();
         int bytes = ServerFrame.Chunks.OVERHEAD + messageId.length();
@@ -194,9 +213,10 @@ final class ChatConnection implements Client {
                     chunk.emittedAtMicrosOrMillis());
             int size = item.encodedBytes();
             if (!items.isEmpty() && bytes + size > maxChunksFrameBytes) {
-                if (!send(ServerFrame.Chunks.of(messageId, fromIndex, List.copyOf(items)))) {
+                if (!send(ServerFrame.Chunks.of(messageId, fromIndex, List.copyOf(items)), since)) {
                     return false;
                 }
+                since = FrameSink.NOT_LIVE;
                 fromIndex += items.size();
                 items.clear();
                 bytes = ServerFrame.Chunks.OVERHEAD + messageId.length();
@@ -204,16 +224,24 @@ final class ChatConnection implements Client {
             items.add(item);
             bytes += size;
         }
-        return send(ServerFrame.Chunks.of(messageId, fromIndex, items));
+        return send(ServerFrame.Chunks.of(messageId, fromIndex, items), since);
     }
 
     @Override
     public boolean send(ServerFrame frame) {
+        return send(frame, FrameSink.NOT_LIVE);
+    }
+
+    private boolean send(ServerFrame frame, long liveSinceMicros) {
         if (!session.isOpen()) {
             return false;
         }
+        var message = new TextMessage(json.writeValueAsString(frame));
+        if (liveSinceMicros != FrameSink.NOT_LIVE) {
+            liveFrames.put(message, liveSinceMicros);
+        }
         try {
-            session.sendMessage(new TextMessage(json.writeValueAsString(frame)));
+            session.sendMessage(message);
             return true;
         } catch (SessionLimitExceededException e) {
             log.info("Closing session {} of {}: {}", sessionId, userId, e.getMessage());
@@ -292,6 +320,23 @@ final class ChatConnection implements Client {
         ADMITTED,
         FIRST_OVER,
         OVER
+    }
+
+    /** The socket's side of the send buffer: a frame of live chunks written, and how late it was. */
+    private final class WrittenFrames extends WebSocketSessionDecorator {
+
+        WrittenFrames(WebSocketSession socket) {
+            super(socket);
+        }
+
+        @Override
+        public void sendMessage(WebSocketMessage<?> message) throws IOException {
+            super.sendMessage(message);
+            Long liveSince = liveFrames.remove(message);
+            if (liveSince != null) {
+                lateness.sent(userId, liveSince);
+            }
+        }
     }
 
     /** The outcome of {@link #append}. */

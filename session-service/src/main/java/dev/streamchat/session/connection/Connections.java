@@ -2,6 +2,7 @@ package dev.streamchat.session.connection;
 
 import dev.streamchat.session.answer.AnswerFollowing;
 import dev.streamchat.session.answer.SessionNode;
+import dev.streamchat.session.delivery.LiveLateness;
 import dev.streamchat.session.messaging.ChatMessaging;
 import dev.streamchat.session.messaging.DomainEvent;
 import dev.streamchat.session.protocol.ProtocolLimits;
@@ -40,6 +41,7 @@ class Connections {
     private final JsonMapper json;
     private final SessionNode node;
     private final Counter closedAsSlow;
+    private final LiveLateness lateness;
 
     Connections(
             ConnectionRegistry registry,
@@ -49,6 +51,7 @@ class Connections {
             ProtocolLimits limits,
             JsonMapper json,
             SessionNode node,
+            LiveLateness lateness,
             MeterRegistry meters) {
         this.registry = registry;
         this.messaging = messaging;
@@ -57,6 +60,7 @@ class Connections {
         this.limits = limits;
         this.json = json;
         this.node = node;
+        this.lateness = lateness;
         this.closedAsSlow = meters.counter("streamchat.connections.closed.slow");
         meters.gauge("streamchat.connections.active", open, Map::size);
     }
@@ -88,7 +92,8 @@ class Connections {
                 current.sendBufferBytes(),
                 ServerFrame.V2.equals(session.getAcceptedProtocol()) ? 2 : 1,
                 properties.maxChunksFrameBytes(),
-                closedAsSlow);
+                closedAsSlow,
+                lateness);
         ChatConnection previous = open.put(session.getId(), connection);
         if (previous != null) {
             previous.close(CloseStatus.POLICY_VIOLATION);

@@ -43,6 +43,8 @@ public final class Follower {
     private final AtomicInteger pending = new AtomicInteger();
     /** Chunks that passed the cursor and are to be sent together; guarded by {@link #cursorLock}. */
     private final List<LogFrame> outgoing = new ArrayList<>();
+    /** When the oldest live message among {@link #outgoing}'s sources was emitted; guarded by {@link #cursorLock}. */
+    private long liveSince = FrameSink.NOT_LIVE;
 
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closingAsSlow = new AtomicBoolean();
@@ -168,7 +170,10 @@ public final class Follower {
         }
     }
 
-    /** Takes every live message waiting, through the cursor, and sends the chunks that passed it together. */
+    /**
+     * Takes every live message waiting, through the cursor, and sends the chunks that passed it together, saying when
+     * the oldest of those live messages was emitted.
+     */
     private void drain() {
         do {
             cursorLock.lock();
@@ -176,6 +181,10 @@ public final class Follower {
                 List<LogFrame> frames;
                 while ((frames = inbox.poll()) != null) {
                     pending.addAndGet(-frames.size());
+                    LogFrame first = frames.getFirst();
+                    if (first.isChunk()) {
+                        liveSince = Math.min(liveSince, first.emittedAtMicrosOrMillis());
+                    }
                     for (LogFrame frame : frames) {
                         if (!apply(frame)) {
                             break;
@@ -253,6 +262,8 @@ public final class Follower {
 
     /** Sends the chunks that passed the cursor; false once the follower ended (the connection is gone). */
     private boolean flush() {
+        long since = liveSince;
+        liveSince = FrameSink.NOT_LIVE;
         if (ended) {
             outgoing.clear();
             return false;
@@ -260,7 +271,7 @@ public final class Follower {
         if (outgoing.isEmpty()) {
             return true;
         }
-        boolean sent = sink.sendChunks(messageId, outgoing);
+        boolean sent = sink.sendChunks(messageId, outgoing, since);
         outgoing.clear();
         if (!sent) {
             end();

@@ -220,7 +220,7 @@ class AnswerResumesTests {
         }
 
         @Override
-        public boolean sendChunks(String messageId, List<LogFrame> chunks) {
+        public boolean sendChunks(String messageId, List<LogFrame> chunks, long liveSinceMicros) {
             return true;
         }
 

@@ -71,7 +71,10 @@ class DurablePathLagIntegrationTests {
                     .get();
             await().atMost(WAIT).until(durablePath::refusing);
             assertThat(durablePath.lag()).isGreaterThan(capacity.maxDurableLag());
-            assertThat(meters.get("streamchat.capacity.refusing").gauge().value())
+            assertThat(meters.get("streamchat.capacity.refusing")
+                            .tag("cause", "durable-path")
+                            .gauge()
+                            .value())
                     .isEqualTo(1.0);
             assertThat(meters.get("streamchat.durable.lag")
                             .tag("group", group)
@@ -107,7 +110,10 @@ class DurablePathLagIntegrationTests {
                         .all()
                         .get();
                 await().atMost(WAIT).until(() -> !durablePath.refusing());
-                assertThat(meters.get("streamchat.capacity.refusing").gauge().value())
+                assertThat(meters.get("streamchat.capacity.refusing")
+                                .tag("cause", "durable-path")
+                                .gauge()
+                                .value())
                         .isZero();
 
                 client.send(request);

@@ -18,6 +18,7 @@ import dev.streamchat.session.answer.AnswerFollowing;
 import dev.streamchat.session.answer.AnswerRequests;
 import dev.streamchat.session.answer.AnswerResumes;
 import dev.streamchat.session.answer.SessionNode;
+import dev.streamchat.session.delivery.LiveLateness;
 import dev.streamchat.session.messaging.ChatMessaging;
 import dev.streamchat.session.protocol.ClientFrame;
 import dev.streamchat.session.protocol.ErrorCode;
@@ -74,7 +75,15 @@ class ChatWebSocketHandlerTests {
         SessionNode node = mock(SessionNode.class);
         when(node.id()).thenReturn("session-service-1");
         var connections = new Connections(
-                registry, messaging, mock(AnswerFollowing.class), properties, limits, json, node, meters);
+                registry,
+                messaging,
+                mock(AnswerFollowing.class),
+                properties,
+                limits,
+                json,
+                node,
+                LiveLateness.NONE,
+                meters);
         handler = new ChatWebSocketHandler(
                 connections,
                 new FrameReader(properties, limits),

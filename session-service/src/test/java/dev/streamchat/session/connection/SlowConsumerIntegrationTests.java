@@ -65,7 +65,7 @@ class SlowConsumerIntegrationTests {
                         "index",
                         i,
                         "timestamp",
-                        i,
+                        System.currentTimeMillis(),
                         "content",
                         content,
                         "chunkType",

@@ -68,6 +68,26 @@ class FollowerTests {
     }
 
     @Test
+    void chunksThatCameLiveSayWhenTheOldestOfTheirMessagesWasEmittedAndOthersThatTheyDidNot() {
+        IntStream.range(0, 3).forEach(i -> log.add(chunk(i)));
+        var follower = held(0);
+        follower.deliver(List.of(chunk(3), chunk(4)));
+        follower.deliver(List.of(chunk(5)));
+
+        assertThat(follower.backlog(List.copyOf(log))).isTrue();
+        follower.release();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> sink.indexes().size() == 6);
+        follower.deliver(List.of(chunk(6), complete(7)));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(follower::ended);
+
+        // the backlog page, then the two live messages kept while held (chunk 3 emitted at 3,000 us), then the last
+        assertThat(sink.batches).containsExactly(List.of(0, 1, 2), List.of(3, 4, 5), List.of(6));
+        assertThat(sink.liveSince).containsExactly(FrameSink.NOT_LIVE, 3000L, 6000L);
+    }
+
+    @Test
     void theChunksOfALiveBatchGoOutTogetherWithoutThoseSentBeforeAndWithTheGapBeforeThem() {
         IntStream.range(0, 12).forEach(i -> log.add(chunk(i)));
         var follower = held(2);
@@ -171,6 +191,7 @@ class FollowerTests {
 
         final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
         final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        final List<Long> liveSince = new CopyOnWriteArrayList<>();
 
         @Override
         public boolean send(ServerFrame frame) {
@@ -179,9 +200,10 @@ class FollowerTests {
         }
 
         @Override
-        public boolean sendChunks(String messageId, List<LogFrame> chunks) {
+        public boolean sendChunks(String messageId, List<LogFrame> chunks, long liveSinceMicros) {
             assertThat(chunks).isNotEmpty();
             batches.add(chunks.stream().map(LogFrame::index).toList());
+            liveSince.add(liveSinceMicros);
             chunks.forEach(chunk -> frames.add(ServerFrame.Chunk.of(
                     messageId, chunk.index(), chunk.content(), chunk.chunkType(), chunk.emittedAtMicrosOrMillis())));
             return true;
