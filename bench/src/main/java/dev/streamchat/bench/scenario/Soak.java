@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,9 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * this two-core machine carries at that cadence: 20 streams at 10 ms kept both cores busy (a chunk at a time costs
  * about 1.2 ms of CPU over the stack, where the full-speed throughput run batches them for 0.55 ms). Each minute reports chunks/s, live and
  * resume latency, CPU per chunk, every consumer group's lag (in records, and in seconds at the minute's rate; the
- * session nodes' own measures of the durable path's lag and of how late they send live chunks, their most over the
- * minute), every service's long-lived heap
- * after its last collection (% of its pool) and collection time, and Redis' memory. An answer counts in the minute it started in. With
+ * session nodes' own measures of the durable path's lag and of how late they write live chunks, their most over the
+ * minute), every service's long-lived heap after its last collection (% of its pool) and collection time, the most
+ * database connections in use and requests waiting for one in each pool, and Redis' memory. An answer counts in the minute it started in. With
  * {@code --freeze-durable-at S} persistence-service is frozen (SIGSTOP) S seconds into the run for
  * {@code --freeze-seconds}: the durable path falls behind as under a load it cannot carry, and the run shows new
  * answers refused with CAPACITY (how fast, how many) until it has caught up, while every answer accepted ends whole.
@@ -102,10 +103,11 @@ public final class Soak implements Scenario {
                     System.out.println("soak: persistence-service goes on");
                 });
             }
-            // the durable path's lag every 2 s, on a thread of its own: a step's scrapes of a frozen service wait
+            // the durable path's lag and the pools every 2 s, on a thread of its own: a step's scrapes of a frozen
+            // service wait
             clients.submit(() -> {
                 while (System.nanoTime() < end) {
-                    sampler.durableLag();
+                    sampler.often();
                     Pause.sleep(2_000);
                 }
             });
@@ -165,6 +167,10 @@ public final class Soak implements Scenario {
                 .timeline("durable path lag (most in the minute), s", series(rows, "durableLagMaxS"))
                 .timeline("live path delay at the session nodes (most in the minute), s", series(rows, "liveDelayMaxS"))
                 .timeline("requests refused and asked again", series(rows, "requestsRefused"))
+                .timeline("database connections in use (most in the minute)", nested(rows, "dbConnectionsActiveMax"))
+                .timeline(
+                        "requests waiting for a database connection (most in the minute)",
+                        nested(rows, "dbConnectionsPendingMax"))
                 .timeline("long-lived heap used after the last collection, %", nested(rows, "oldGenAfterGcPercent"))
                 .timeline("consumer lag at the minute's end, s", nested(rows, "groupLagS"));
         return report.failures(failures);
@@ -195,7 +201,11 @@ public final class Soak implements Scenario {
                                 .orElse(0));
     }
 
-    /** What the stack is doing, sampled: the durable path's lag every few seconds, the rest once a step. */
+    /** The services with a database pool. */
+    private static final Set<String> DATABASE_MODULES =
+            Set.of("orchestrator-service", "persistence-service", "analytics-service", "recovery-service");
+
+    /** What the stack is doing, sampled: the durable path's lag and the pools every few seconds, the rest once a step. */
     private static final class Sampler {
 
         private final Target target;
@@ -205,36 +215,62 @@ public final class Soak implements Scenario {
         private Map<String, Double> gcSeconds;
         private Map<String, Target.GroupOffsets> groups;
         private long sampledAt = System.nanoTime();
+        private final List<ServiceInstance> withDatabase;
         private double durableLagMax;
         private double liveDelayMax;
+        /** The most database connections in use, and requests waiting for one, per instance over the step. */
+        private final Map<String, Double> connectionsActiveMax = new LinkedHashMap<>();
+
+        private final Map<String, Double> connectionsPendingMax = new LinkedHashMap<>();
 
         Sampler(Target target) {
             this.target = target;
             this.instances = target.settings().services();
             this.sessionNodes = target.instancesOf("session-service");
+            this.withDatabase = instances.stream()
+                    .filter(instance -> DATABASE_MODULES.contains(instance.module()))
+                    .toList();
             this.cpu = CpuTimes.snapshot(target);
             this.gcSeconds = gcSeconds();
             this.groups = target.consumerGroups();
         }
 
-        /** The session nodes' own measures: the durable path's lag and how late they send live chunks. */
-        void durableLag() {
+        /**
+         * What moves within a step: the session nodes' own measures (the durable path's lag, how late they write live
+         * chunks) and the database pools (connections in use, requests waiting for one).
+         */
+        void often() {
             double most = 0;
             double latest = 0;
             for (ServiceInstance node : sessionNodes) {
-                double lag = target.metric(node.instanceId(), "streamchat_durable_lag_seconds", "");
-                // -1: the scrape failed; NaN: the node could not measure it
+                var metrics = target.metrics(
+                        node.instanceId(), List.of("streamchat_durable_lag_seconds", "streamchat_live_delay_seconds"));
+                // missing: the scrape failed; NaN: the node could not measure it
+                double lag = metrics.getOrDefault("streamchat_durable_lag_seconds", Double.NaN);
                 if (lag >= 0) {
                     most = Math.max(most, lag);
                 }
-                double delay = target.metric(node.instanceId(), "streamchat_live_delay_seconds", "");
+                double delay = metrics.getOrDefault("streamchat_live_delay_seconds", Double.NaN);
                 if (delay >= 0) {
                     latest = Math.max(latest, delay);
                 }
             }
+            var pools = new LinkedHashMap<String, Map<String, Double>>();
+            for (ServiceInstance instance : withDatabase) {
+                pools.put(
+                        instance.instanceId(),
+                        target.metrics(
+                                instance.instanceId(),
+                                List.of("hikaricp_connections_active", "hikaricp_connections_pending")));
+            }
             synchronized (this) {
                 durableLagMax = Math.max(durableLagMax, most);
                 liveDelayMax = Math.max(liveDelayMax, latest);
+                pools.forEach((id, metrics) -> {
+                    connectionsActiveMax.merge(id, metrics.getOrDefault("hikaricp_connections_active", 0.0), Math::max);
+                    connectionsPendingMax.merge(
+                            id, metrics.getOrDefault("hikaricp_connections_pending", 0.0), Math::max);
+                });
             }
         }
 
@@ -249,8 +285,12 @@ public final class Soak implements Scenario {
             synchronized (this) {
                 row.put("durableLagMaxS", durableLagMax);
                 row.put("liveDelayMaxS", liveDelayMax);
+                row.put("dbConnectionsActiveMax", new LinkedHashMap<>(connectionsActiveMax));
+                row.put("dbConnectionsPendingMax", new LinkedHashMap<>(connectionsPendingMax));
                 durableLagMax = 0;
                 liveDelayMax = 0;
+                connectionsActiveMax.clear();
+                connectionsPendingMax.clear();
             }
             long now = System.nanoTime();
             double seconds = (now - sampledAt) / 1e9;

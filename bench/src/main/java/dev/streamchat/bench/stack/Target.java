@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -315,6 +316,21 @@ public final class Target {
      * all); -1 when the scrape failed or took more than 5 s.
      */
     public double metric(String instanceId, String name, String labelPart) {
+        String scrape = scrape(instanceId);
+        return scrape == null ? -1 : sum(scrape, name, labelPart);
+    }
+
+    /** The sum of the samples of each of {@code names} in one scrape of an instance; empty when the scrape failed. */
+    public Map<String, Double> metrics(String instanceId, List<String> names) {
+        String scrape = scrape(instanceId);
+        var sums = new LinkedHashMap<String, Double>();
+        if (scrape != null) {
+            names.forEach(name -> sums.put(name, sum(scrape, name, "")));
+        }
+        return sums;
+    }
+
+    private @Nullable String scrape(String instanceId) {
         var credentials = stack.platformCredentials();
         String basic = Base64.getEncoder()
                 .encodeToString(
@@ -330,16 +346,17 @@ public final class Target {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return -1;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        if (response.statusCode() != 200) {
-            return -1;
-        }
+        return response.statusCode() == 200 ? response.body() : null;
+    }
+
+    private static double sum(String scrape, String name, String labelPart) {
         double sum = 0;
-        for (String line : response.body().split("\n")) {
+        for (String line : scrape.split("\n")) {
             if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(labelPart)) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
