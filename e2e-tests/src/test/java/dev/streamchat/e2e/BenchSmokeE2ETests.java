@@ -86,9 +86,11 @@ class BenchSmokeE2ETests {
 
     @Test
     void repeatRunsOneWorkloadAgainAndComparesTheLastRunWithTheFirst() {
-        Report report =
-                run(new Repeat(), Map.of("runs", "2", "streams", "3", "chunks", "40", "interval", "5", "pause", "0"));
+        Report report = run(
+                new Repeat(),
+                Map.of("runs", "2", "warmup", "1", "streams", "3", "chunks", "40", "interval", "5", "pause", "0"));
 
+        assertThat(report.figure("warmup1.exactStreams")).isEqualTo(3L);
         assertThat(report.figure("run1.exactStreams")).isEqualTo(3L);
         assertThat(report.figure("run2.exactStreams")).isEqualTo(3L);
         assertThat(report.figure("run2.resume.count")).isEqualTo(3L);
@@ -107,6 +109,10 @@ class BenchSmokeE2ETests {
         assertThat(steps).allSatisfy(step -> {
             assertThat((double) step.get("chunksPerSecond")).isPositive();
             assertThat((double) step.get("durableLagMaxS")).isNotNegative();
+            assertThat((double) step.get("liveDelayMaxS")).isNotNegative();
+            assertThat((Map<String, Object>) step.get("dbConnectionsActiveMax")).containsKey("persistence-service");
+            assertThat((Map<String, Object>) step.get("dbConnectionsPendingMax"))
+                    .containsKey("persistence-service");
             assertThat((Map<String, Object>) step.get("groupLagRecords")).containsKey("persistence-service");
             assertThat((Map<String, Object>) step.get("oldGenAfterGcPercent"))
                     .containsKeys("session-service-1", "persistence-service");

@@ -20,7 +20,11 @@ import java.util.Random;
  * The same short workload R times on one stack, a fixed pause between runs, every run's figures side by side: does
  * the system get slower the longer it is loaded? Each run is S streams of N chunks at a cadence through the gateway,
  * each dropping once at a random chunk in the middle half and resuming, and it ends when persistence-service holds
- * every answer whole (so a durable path that falls behind shows as lag, not as work carried into the next run).
+ * every answer whole (so a durable path that falls behind shows as lag, not as work carried into the next run). W
+ * warm-up runs of the same workload come first, reported apart, so that the first measured run does not pay for the
+ * JIT compiling the code the others run compiled: the comparison is of a loaded system with itself. Five: with
+ * {@code ./chat up}'s JVMs the runs got faster until the fifth or so (1,768 to 5,417 chunks/s), then stayed within
+ * the runs' own spread.
  */
 public final class Repeat implements Scenario {
 
@@ -31,12 +35,14 @@ public final class Repeat implements Scenario {
 
     @Override
     public String description() {
-        return "one workload R times on one stack (--runs 10 --streams 50 --chunks 500 --interval 2 --pause 30)";
+        return "one workload R times on one stack after W warm-up runs (--runs 10 --warmup 5 --streams 50 --chunks 500"
+                + " --interval 2 --pause 30)";
     }
 
     @Override
     public Report run(Target target, Options options) {
         int runs = options.integer("runs", 10);
+        int warmups = options.integer("warmup", 5);
         int streams = options.integer("streams", 50);
         int chunks = options.integer("chunks", 500);
         int interval = options.integer("interval", 2);
@@ -47,8 +53,8 @@ public final class Repeat implements Scenario {
         var failures = new ArrayList<String>();
         double firstRate = 0;
         double firstCpu = 0;
-        for (int run = 1; run <= runs; run++) {
-            String prefix = "run" + run + ".";
+        for (int run = 1 - warmups; run <= runs; run++) {
+            String prefix = run < 1 ? "warmup" + (run + warmups) + "." : "run" + run + ".";
             var measured = new Measurements();
             List<StreamClient.Plan> plans = Tokens.ofNewUsers(target, "rp" + run, streams).stream()
                     .map(token -> new StreamClient.Plan(
@@ -76,8 +82,13 @@ public final class Repeat implements Scenario {
             Scenario.invariant(report, prefix, measured);
             failures.addAll(measured.failures());
             System.out.printf(
-                    "repeat: run %d of %d, %.0f chunks/s, %.0f us CPU per chunk, persistence %.0f ms behind%n",
-                    run, runs, rate, cpuPerChunk, lag);
+                    "repeat: %s %.0f chunks/s, %.0f us CPU per chunk, persistence %.0f ms behind%n",
+                    run < 1
+                            ? "warm-up " + (run + warmups) + " of " + warmups + ","
+                            : "run " + run + " of " + runs + ",",
+                    rate,
+                    cpuPerChunk,
+                    lag);
             if (run == 1) {
                 firstRate = rate;
                 firstCpu = cpuPerChunk;
