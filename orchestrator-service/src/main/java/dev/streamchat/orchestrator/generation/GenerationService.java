@@ -5,6 +5,7 @@ import dev.streamchat.orchestrator.event.StreamEvent;
 import dev.streamchat.orchestrator.event.StreamEventPublisher;
 import dev.streamchat.orchestrator.event.StreamEventType;
 import dev.streamchat.orchestrator.hotlog.HotLog;
+import dev.streamchat.orchestrator.hotlog.LogFrame;
 import dev.streamchat.orchestrator.provider.ModelProvider;
 import dev.streamchat.orchestrator.provider.ProviderRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -106,10 +107,7 @@ public class GenerationService {
         try {
             var grant = accept(command, providerName, model, selection.isPresent());
             if (grant.isEmpty()) {
-                log.info(
-                        "StartStream for message {} (request {}) seen before; not started again",
-                        command.messageId(),
-                        command.requestId());
+                refuseIfRequestReused(command);
                 return;
             }
             start(command, grant.get(), provider, selection.isPresent(), providerName, model);
@@ -119,6 +117,39 @@ public class GenerationService {
                 starting.remove(command.messageId());
             }
         }
+    }
+
+    /**
+     * A command seen before is a redelivery and starts nothing. But a request whose id the user already used for
+     * another message (a session node that lost its memory of requests with a Redis restart, a client that counts its
+     * request ids from 1 again) would leave its new message without a word for ever: that message ends at once with a
+     * VALIDATION error naming the answer the request id belongs to.
+     */
+    private void refuseIfRequestReused(ChatCommand command) {
+        var recorded = repository.messageOf(command.userId(), command.requestId());
+        if (recorded.isEmpty() || recorded.get().equals(command.messageId())) {
+            log.info(
+                    "StartStream for message {} (request {}) seen before; not started again",
+                    command.messageId(),
+                    command.requestId());
+            return;
+        }
+        log.info(
+                "Request {} of message {} was used before for message {}; the new message is refused",
+                command.requestId(),
+                command.messageId(),
+                recorded.get());
+        hotLog.append(
+                LogFrame.error(
+                        command.messageId(),
+                        0,
+                        ErrorCode.VALIDATION.name(),
+                        "requestId " + command.requestId() + " was used before, for message " + recorded.get()
+                                + ": send a new request with a new requestId, or RECONNECT to that message",
+                        false,
+                        System.currentTimeMillis()),
+                HotLog.GENERATION,
+                properties.completedRetention());
     }
 
     /**

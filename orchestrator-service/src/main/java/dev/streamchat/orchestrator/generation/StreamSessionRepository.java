@@ -2,6 +2,7 @@ package dev.streamchat.orchestrator.generation;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -35,6 +36,15 @@ class StreamSessionRepository {
                         .param("model", model)
                         .update()
                 == 1;
+    }
+
+    /** The message a user's request was recorded for, if it was. */
+    Optional<String> messageOf(String userId, String requestId) {
+        return jdbc.sql("select message_id from stream_sessions where user_id = ? and request_id = ?")
+                .param(userId)
+                .param(requestId)
+                .query(String.class)
+                .optional();
     }
 
     void finish(

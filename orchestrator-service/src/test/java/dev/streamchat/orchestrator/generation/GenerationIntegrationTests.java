@@ -208,6 +208,33 @@ class GenerationIntegrationTests {
     }
 
     @Test
+    void aRequestIdUsedBeforeForAnotherMessageEndsTheNewMessageAtOnceInsteadOfLeavingItSilent() {
+        var first = startStreamCommand(UUID.randomUUID().toString(), Map.of("chunks", 3, "chunkIntervalMs", 0), null);
+        send(first);
+        String answered = first.get("messageId").toString();
+        assertThat(awaitTerminal(answered)).hasSize(4);
+
+        // a session node that forgot the request (Redis restarted) gives it a new message
+        var again = startStreamCommand(UUID.randomUUID().toString(), Map.of("chunks", 3, "chunkIntervalMs", 0), null);
+        again.put("requestId", first.get("requestId"));
+        again.put("conversationId", first.get("conversationId"));
+        send(again);
+        String refused = again.get("messageId").toString();
+
+        List<JsonNode> log = awaitTerminal(refused);
+        assertThat(log).hasSize(1);
+        JsonNode terminal = log.getFirst();
+        assertThat(terminal.path("kind").asString()).isEqualTo("ERROR");
+        assertThat(terminal.path("index").asInt()).isZero();
+        assertThat(terminal.path("code").asString()).isEqualTo("VALIDATION");
+        assertThat(terminal.path("retryable").asBoolean()).isFalse();
+        assertThat(terminal.path("message").asString()).contains(answered);
+        assertThat(repository.find(refused)).isEmpty();
+        // the answer the request id belongs to is untouched
+        assertThat(awaitTerminal(answered)).hasSize(4);
+    }
+
+    @Test
     void cancelStopsTheProviderAndEndsTheMessageAsCancelledAtItsLastChunk() {
         String messageId = startStream(Map.of("chunks", 2000, "chunkIntervalMs", 5), null);
         await().until(() -> redis.opsForStream().size(HotLog.logKey(messageId)) >= 5);
