@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
@@ -82,18 +83,23 @@ final class ResumingClient {
         String requestId = "r-" + UUID.randomUUID();
         for (int attempt = 1; ; attempt++) {
             connection = connect();
-            connection
-                    .client()
-                    .send(Map.of(
-                            "type",
-                            "CHAT_REQUEST",
-                            "requestId",
-                            requestId,
-                            "content",
-                            "resume me",
-                            "options",
-                            options));
-            JsonNode started = started();
+            JsonNode started = null;
+            try {
+                connection
+                        .client()
+                        .send(Map.of(
+                                "type",
+                                "CHAT_REQUEST",
+                                "requestId",
+                                requestId,
+                                "content",
+                                "resume me",
+                                "options",
+                                options));
+                started = started();
+            } catch (CompletionException closed) {
+                // the node closed the connection between WELCOME and the request (it is shutting down): ask again
+            }
             if (started != null) {
                 messageId = started.path("messageId").asString();
                 return this;
